@@ -1,0 +1,1 @@
+namespace Coxswain.Api; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace Coxswain.ApiServer; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace Coxswain.Storage; internal static class Placeholder {}
