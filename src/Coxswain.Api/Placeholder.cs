@@ -1,1 +1,0 @@
-namespace Coxswain.Api; internal static class Placeholder {}

@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text.Json.Serialization;
+using System.Xml.Linq;
+using k8s.Models;
+
+namespace Coxswain.Api.Schema;
+
+/// <summary>
+/// Builds <see cref="TypeSchema"/>s by reflection over the KubernetesClient models, with the
+/// descriptions from the package's XML documentation, and applies the patch metadata table.
+/// Schemas are built once per type and shared.
+/// </summary>
+public static class ModelSchemas
+{
+    private static readonly ConcurrentDictionary<Type, TypeSchema> Cache = new();
+    private static readonly Lazy<Dictionary<string, string>> Docs = new(LoadDocs);
+    private static readonly object BuildLock = new();
+
+    /// <summary>The schema of a model type (e.g. typeof(V1Pod)).</summary>
+    public static TypeSchema For(Type clrType)
+    {
+        if (Cache.TryGetValue(clrType, out var cached))
+        {
+            return cached;
+        }
+        lock (BuildLock)
+        {
+            return Build(clrType);
+        }
+    }
+
+    private static TypeSchema Build(Type type)
+    {
+        if (Cache.TryGetValue(type, out var existing))
+        {
+            return existing;
+        }
+        var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        var scalar = Scalar(underlying);
+        if (scalar != null)
+        {
+            return Cache.GetOrAdd(type, scalar);
+        }
+        if (TryDictionary(underlying, out var valueType))
+        {
+            var map = new TypeSchema { Kind = SchemaKind.Map, ClrType = type };
+            Cache[type] = map;
+            map.Items = Build(valueType!);
+            return map;
+        }
+        if (TryList(underlying, out var elementType))
+        {
+            var array = new TypeSchema { Kind = SchemaKind.Array, ClrType = type };
+            Cache[type] = array;
+            array.Items = Build(elementType!);
+            return array;
+        }
+        if (underlying == typeof(object) || underlying.Namespace != "k8s.Models")
+        {
+            return Cache.GetOrAdd(type, new TypeSchema { Kind = SchemaKind.Any, ClrType = type });
+        }
+
+        var obj = new TypeSchema
+        {
+            Kind = SchemaKind.Object,
+            ClrType = underlying,
+            ModelName = underlying.Name,
+            Description = Doc("T:" + underlying.FullName),
+        };
+        Cache[type] = obj;
+        var props = new Dictionary<string, PropertySchema>(StringComparer.Ordinal);
+        foreach (var p in underlying.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            var jsonName = p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name;
+            if (jsonName == null)
+            {
+                continue;
+            }
+            props[jsonName] = new PropertySchema
+            {
+                Name = jsonName,
+                Type = Build(p.PropertyType),
+                Description = Doc("P:" + underlying.FullName + "." + p.Name),
+                Required = p.PropertyType.IsValueType && Nullable.GetUnderlyingType(p.PropertyType) == null,
+            };
+        }
+        obj.Properties = props;
+        PatchMetadata.Apply(obj);
+        return obj;
+    }
+
+    private static TypeSchema? Scalar(Type t)
+    {
+        if (t == typeof(string))
+        {
+            return new TypeSchema { Kind = SchemaKind.String, ClrType = t };
+        }
+        if (t == typeof(bool))
+        {
+            return new TypeSchema { Kind = SchemaKind.Boolean, ClrType = t };
+        }
+        if (t == typeof(int))
+        {
+            return new TypeSchema { Kind = SchemaKind.Integer, ClrType = t, Format = "int32" };
+        }
+        if (t == typeof(long))
+        {
+            return new TypeSchema { Kind = SchemaKind.Integer, ClrType = t, Format = "int64" };
+        }
+        if (t == typeof(double) || t == typeof(float) || t == typeof(decimal))
+        {
+            return new TypeSchema { Kind = SchemaKind.Number, ClrType = t, Format = "double" };
+        }
+        if (t == typeof(DateTime) || t == typeof(DateTimeOffset))
+        {
+            return new TypeSchema { Kind = SchemaKind.Time, ClrType = t, Format = "date-time" };
+        }
+        if (t == typeof(byte[]))
+        {
+            return new TypeSchema { Kind = SchemaKind.Bytes, ClrType = t, Format = "byte" };
+        }
+        if (t == typeof(IntOrString) || t.Name == "IntstrIntOrString")
+        {
+            return new TypeSchema { Kind = SchemaKind.IntOrString, ClrType = t, Format = "int-or-string" };
+        }
+        if (t == typeof(ResourceQuantity))
+        {
+            return new TypeSchema { Kind = SchemaKind.Quantity, ClrType = t };
+        }
+        return null;
+    }
+
+    private static bool TryDictionary(Type t, out Type? valueType)
+    {
+        valueType = null;
+        var dict = t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IDictionary<,>)
+            ? t
+            : t.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDictionary<,>));
+        if (dict == null)
+        {
+            return false;
+        }
+        valueType = dict.GetGenericArguments()[1];
+        return true;
+    }
+
+    private static bool TryList(Type t, out Type? elementType)
+    {
+        elementType = null;
+        if (t == typeof(string) || t == typeof(byte[]))
+        {
+            return false;
+        }
+        var list = t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IList<>)
+            ? t
+            : t.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IList<>));
+        if (list == null)
+        {
+            return false;
+        }
+        elementType = list.GetGenericArguments()[0];
+        return true;
+    }
+
+    private static string? Doc(string member) => Docs.Value.GetValueOrDefault(member);
+
+    /// <summary>Reads the &lt;summary&gt; of every member from KubernetesClient.xml.</summary>
+    private static Dictionary<string, string> LoadDocs()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var location = typeof(V1Pod).Assembly.Location;
+        var path = string.IsNullOrEmpty(location) ? null : Path.ChangeExtension(location, ".xml");
+        if (path == null || !File.Exists(path))
+        {
+            path = Path.Combine(AppContext.BaseDirectory, "KubernetesClient.xml");
+        }
+        if (!File.Exists(path))
+        {
+            return result;
+        }
+        foreach (var member in XDocument.Load(path).Descendants("member"))
+        {
+            var name = member.Attribute("name")?.Value;
+            var summary = member.Element("summary");
+            if (name == null || summary == null)
+            {
+                continue;
+            }
+            var text = string.Join("\n", summary.Value.Split('\n').Select(l => l.Trim())).Trim();
+            result[name] = text;
+        }
+        return result;
+    }
+}
