@@ -14,4 +14,9 @@ public sealed class LabelSelector
     public bool IsEverything => true;
 
     public bool Matches(IDictionary<string, string>? labels) => true;
+
+    /// <summary>The selector of a metav1.LabelSelector (nil selects nothing, empty everything).</summary>
+    public static LabelSelector FromLabelSelector(k8s.Models.V1LabelSelector? selector) => Everything;
+
+    public override string ToString() => "";
 }

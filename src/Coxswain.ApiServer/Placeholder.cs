@@ -1,1 +1,0 @@
-namespace Coxswain.ApiServer; internal static class Placeholder {}

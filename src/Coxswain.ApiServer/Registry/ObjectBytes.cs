@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Coxswain.ApiServer.Registry;
+
+/// <summary>
+/// Stored objects carry no resourceVersion (it is the store revision, known only after the
+/// write). On the way out it is spliced into the JSON bytes right after <c>"metadata":{</c>,
+/// which saves a decode and encode on every read.
+/// </summary>
+internal static class ObjectBytes
+{
+    private static ReadOnlySpan<byte> RvProperty => "\"resourceVersion\":\""u8;
+
+    /// <summary>The object JSON with metadata.resourceVersion set to <paramref name="revision"/>.</summary>
+    public static byte[] WithResourceVersion(byte[] stored, long revision)
+    {
+        var metadataOpen = FindMetadataObjectStart(stored);
+        if (metadataOpen < 0)
+        {
+            return stored;
+        }
+        Span<byte> digits = stackalloc byte[20];
+        revision.TryFormat(digits, out var n, default, CultureInfo.InvariantCulture);
+        var empty = stored[metadataOpen + 1] == (byte)'}';
+        var extra = RvProperty.Length + n + 1 + (empty ? 0 : 1);
+        var result = new byte[stored.Length + extra];
+        var at = metadataOpen + 1;
+        stored.AsSpan(0, at).CopyTo(result);
+        var w = at;
+        RvProperty.CopyTo(result.AsSpan(w));
+        w += RvProperty.Length;
+        digits[..n].CopyTo(result.AsSpan(w));
+        w += n;
+        result[w++] = (byte)'"';
+        if (!empty)
+        {
+            result[w++] = (byte)',';
+        }
+        stored.AsSpan(at).CopyTo(result.AsSpan(w));
+        return result;
+    }
+
+    /// <summary>Index of the '{' that opens the top-level "metadata" object, or -1.</summary>
+    private static int FindMetadataObjectStart(byte[] json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return -1;
+        }
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.EndObject)
+            {
+                return -1;
+            }
+            var isMetadata = reader.ValueTextEquals("metadata"u8);
+            reader.Read();
+            if (isMetadata)
+            {
+                return reader.TokenType == JsonTokenType.StartObject ? (int)reader.TokenStartIndex : -1;
+            }
+            reader.Skip();
+        }
+        return -1;
+    }
+
+    public static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+}

@@ -1,0 +1,28 @@
+namespace Coxswain.ApiServer.Registry;
+
+/// <summary>Options common to create, update and patch (query parameters).</summary>
+internal sealed record WriteOptions
+{
+    public bool DryRun { get; init; }
+
+    /// <summary>Who makes the change, for managedFields (fieldManager, or derived from the user agent).</summary>
+    public string FieldManager { get; init; } = "unknown";
+
+    public static readonly WriteOptions Default = new();
+}
+
+/// <summary>The options of a delete (query parameters and the DeleteOptions body).</summary>
+internal sealed record DeleteRequest
+{
+    public bool DryRun { get; init; }
+    public long? GracePeriodSeconds { get; init; }
+    public string? PropagationPolicy { get; init; }
+    public string? PreconditionUid { get; init; }
+    public string? PreconditionResourceVersion { get; init; }
+}
+
+/// <summary>What a write left in the store.</summary>
+internal sealed record WriteResult(k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> Object, bool Created);
+
+/// <summary>What a delete did: removed the object now, or marked it for deletion (finalizers, grace).</summary>
+internal sealed record DeleteResult(k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> Object, bool Deleted);

@@ -1,0 +1,213 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using Coxswain.Api.Errors;
+using Coxswain.Api.Resources;
+using Coxswain.Api.Serialization;
+using k8s;
+using k8s.Models;
+
+namespace Coxswain.ApiServer.Registry;
+
+/// <summary>
+/// The rules every kind follows on create and update (upstream's rest.BeforeCreate /
+/// BeforeUpdate plus the status/spec split of the registries): system metadata, the status
+/// subresource, generation, then the kind's defaulting and validation.
+/// </summary>
+internal static class WriteRules
+{
+    private const string NameSuffixAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    public static void PrepareForCreate(ResourceDefinition def, string? ns, IKubernetesObject<V1ObjectMeta> obj, DateTime now)
+    {
+        obj.ApiVersion = def.ApiVersion;
+        obj.Kind = def.Kind;
+        var meta = obj.Metadata ??= new V1ObjectMeta();
+        CheckNamespace(def, ns, meta);
+        if (string.IsNullOrEmpty(meta.Name) && !string.IsNullOrEmpty(meta.GenerateName))
+        {
+            meta.Name = meta.GenerateName + RandomSuffix();
+        }
+        meta.Uid = Guid.NewGuid().ToString();
+        meta.CreationTimestamp = TruncateToSeconds(now);
+        meta.ResourceVersion = null;
+        meta.DeletionTimestamp = null;
+        meta.DeletionGracePeriodSeconds = null;
+        meta.SelfLink = null;
+        meta.Generation = def.TracksGeneration ? 1 : null;
+        ResetStatusForCreate(def, obj);
+        ResourceCatalog.StrategyFor(def).Default(obj);
+    }
+
+    public static void PrepareForUpdate(ResourceDefinition def, string? ns, string name, string? subresource,
+        IKubernetesObject<V1ObjectMeta> desired, IKubernetesObject<V1ObjectMeta> current)
+    {
+        desired.ApiVersion = def.ApiVersion;
+        desired.Kind = def.Kind;
+        var meta = desired.Metadata ??= new V1ObjectMeta();
+        CheckNamespace(def, ns, meta);
+        if (string.IsNullOrEmpty(meta.Name))
+        {
+            meta.Name = name;
+        }
+        else if (meta.Name != name)
+        {
+            throw ApiException.BadRequest($"the name of the object ({meta.Name}) does not match the name on the URL ({name})");
+        }
+        if (!string.IsNullOrEmpty(meta.Uid) && meta.Uid != current.Metadata.Uid)
+        {
+            throw ApiException.Conflict(def.Plural, def.Group, name, $"Precondition failed: UID in precondition: {meta.Uid}, UID in object meta: {current.Metadata.Uid}");
+        }
+        var old = current.Metadata;
+        meta.Uid = old.Uid;
+        meta.CreationTimestamp = old.CreationTimestamp;
+        meta.DeletionTimestamp = old.DeletionTimestamp;
+        meta.DeletionGracePeriodSeconds = old.DeletionGracePeriodSeconds;
+        meta.SelfLink = null;
+        meta.GenerateName ??= old.GenerateName;
+        meta.Generation = old.Generation;
+
+        if (subresource == "status")
+        {
+            // A status write changes status only (and metadata other than what the owner controls).
+            CopyAllButStatus(current, desired);
+            meta.Labels = old.Labels;
+            meta.Annotations = old.Annotations;
+            meta.Finalizers = old.Finalizers;
+            meta.OwnerReferences = old.OwnerReferences;
+        }
+        else if (def.HasStatus && subresource == null)
+        {
+            SetStatus(desired, GetStatus(current));
+        }
+
+        ResourceCatalog.StrategyFor(def).Default(desired);
+
+        if (def.TracksGeneration && subresource != "status" && SpecChanged(desired, current))
+        {
+            meta.Generation = (old.Generation ?? 0) + 1;
+        }
+    }
+
+    public static void ValidateCreate(ResourceDefinition def, IKubernetesObject<V1ObjectMeta> obj)
+    {
+        var errors = new List<FieldError>();
+        errors.AddRange(MetadataValidation.Validate(def, obj.Metadata));
+        errors.AddRange(ResourceCatalog.StrategyFor(def).ValidateCreate(obj));
+        ThrowIfAny(def, obj, errors);
+    }
+
+    /// <summary>
+    /// Validates an update. The binding subresource is the one sanctioned way to set a pod's
+    /// node, so the pod update rules (which forbid it) do not apply to it.
+    /// </summary>
+    public static void ValidateUpdate(ResourceDefinition def, string? subresource, IKubernetesObject<V1ObjectMeta> obj, IKubernetesObject<V1ObjectMeta> old)
+    {
+        var errors = new List<FieldError>();
+        errors.AddRange(MetadataValidation.Validate(def, obj.Metadata));
+        if (subresource != "binding")
+        {
+            errors.AddRange(ResourceCatalog.StrategyFor(def).ValidateUpdate(obj, old));
+        }
+        ThrowIfAny(def, obj, errors);
+    }
+
+    private static void ThrowIfAny(ResourceDefinition def, IKubernetesObject<V1ObjectMeta> obj, List<FieldError> errors)
+    {
+        if (errors.Count > 0)
+        {
+            throw ApiException.Invalid(def.Kind, def.Group, obj.Metadata?.Name ?? obj.Metadata?.GenerateName ?? "", errors);
+        }
+    }
+
+    private static void CheckNamespace(ResourceDefinition def, string? ns, V1ObjectMeta meta)
+    {
+        if (!def.Namespaced)
+        {
+            meta.NamespaceProperty = null;
+            return;
+        }
+        if (string.IsNullOrEmpty(meta.NamespaceProperty))
+        {
+            meta.NamespaceProperty = ns;
+        }
+        else if (meta.NamespaceProperty != ns)
+        {
+            throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+    }
+
+    private static string RandomSuffix()
+    {
+        Span<char> chars = stackalloc char[5];
+        for (var i = 0; i < chars.Length; i++)
+        {
+            chars[i] = NameSuffixAlphabet[RandomNumberGenerator.GetInt32(NameSuffixAlphabet.Length)];
+        }
+        return new string(chars);
+    }
+
+    public static DateTime TruncateToSeconds(DateTime t) =>
+        new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+
+    /// <summary>New objects start with an empty status, except the few kinds whose writers set it on create.</summary>
+    private static void ResetStatusForCreate(ResourceDefinition def, IKubernetesObject<V1ObjectMeta> obj)
+    {
+        if (!def.HasStatus || def.Kind == "Node")
+        {
+            return;
+        }
+        var prop = StatusProperty(obj.GetType());
+        if (prop == null)
+        {
+            return;
+        }
+        prop.SetValue(obj, def.Kind == "Namespace" ? null : Activator.CreateInstance(prop.PropertyType));
+        if (obj is V1Pod pod)
+        {
+            pod.Status.Phase = "Pending";
+            pod.Status.QosClass = PodQos.Classify(pod.Spec);
+        }
+    }
+
+    private static PropertyInfo? StatusProperty(Type t) => t.GetProperty("Status");
+
+    private static object? GetStatus(object obj) => StatusProperty(obj.GetType())?.GetValue(obj);
+
+    private static void SetStatus(object obj, object? status) => StatusProperty(obj.GetType())?.SetValue(obj, status);
+
+    /// <summary>Copies every top-level field except apiVersion, kind, metadata and status.</summary>
+    private static void CopyAllButStatus(object from, object to)
+    {
+        foreach (var p in from.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (p.Name is "ApiVersion" or "Kind" or "Metadata" or "Status" || !p.CanWrite)
+            {
+                continue;
+            }
+            p.SetValue(to, p.GetValue(from));
+        }
+    }
+
+    /// <summary>True when anything but metadata and status differs (upstream bumps generation on spec changes).</summary>
+    private static bool SpecChanged(IKubernetesObject<V1ObjectMeta> a, IKubernetesObject<V1ObjectMeta> b)
+    {
+        foreach (var p in a.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (p.Name is "ApiVersion" or "Kind" or "Metadata" or "Status")
+            {
+                continue;
+            }
+            var x = p.GetValue(a);
+            var y = p.GetValue(b);
+            if (x == null && y == null)
+            {
+                continue;
+            }
+            if (x == null || y == null || !ObjectCodec.Encode(x).AsSpan().SequenceEqual(ObjectCodec.Encode(y)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
