@@ -1,1 +1,0 @@
-namespace Coxswain.Storage; internal static class Placeholder {}
