@@ -1,0 +1,21 @@
+namespace Coxswain.Storage.Sqlite;
+
+/// <summary>How to open a <see cref="SqliteStore"/>.</summary>
+/// <param name="Path">The database file; created with its directory when missing.</param>
+public sealed record SqliteStoreOptions(string Path)
+{
+    /// <summary>How often the store compacts itself; <see cref="TimeSpan.Zero"/> or infinite turns periodic compaction off.</summary>
+    public TimeSpan CompactionInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Periodic compaction keeps at least this many revisions of history, and at least one compaction interval of it
+    /// (like kube-apiserver, it compacts to the revision seen one interval earlier).
+    /// </summary>
+    public long CompactionRetainRevisions { get; init; } = 1000;
+
+    /// <summary>How many events a watcher may be behind before it is cut off with a <see cref="CompactedException"/>.</summary>
+    public int WatchBufferCapacity { get; init; } = 10_000;
+
+    /// <summary>How many read connections to keep open (WAL lets them read while the writer writes).</summary>
+    public int ReadConnections { get; init; } = Math.Max(4, Environment.ProcessorCount * 2);
+}

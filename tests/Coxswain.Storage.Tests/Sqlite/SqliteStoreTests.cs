@@ -1,0 +1,194 @@
+using System.Text;
+using Coxswain.Storage.Sqlite;
+
+namespace Coxswain.Storage.Tests.Sqlite;
+
+/// <summary>What only a store on a file can promise: it reopens as it was, and one file has one owner.</summary>
+public sealed class SqliteStoreTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static Task<SqliteStore> OpenAsync(string path, TimeSpan? compactionInterval = null, long retain = 1000) =>
+        SqliteStore.OpenAsync(new SqliteStoreOptions(path)
+        {
+            CompactionInterval = compactionInterval ?? Timeout.InfiniteTimeSpan,
+            CompactionRetainRevisions = retain,
+        });
+
+    private static byte[] V(string s) => Encoding.UTF8.GetBytes(s);
+
+    [Fact]
+    public async Task Reopening_keeps_data_revisions_and_the_compacted_revision()
+    {
+        string path = _dir.NewFile();
+        await using (SqliteStore store = await OpenAsync(path))
+        {
+            KeyValue a = await store.CreateAsync("/p/a", V("a1"));   // 1
+            await store.CreateAsync("/p/b", V("b1"));                // 2
+            await store.UpdateAsync("/p/a", V("a2"), a.ModRevision); // 3
+            await store.DeleteAsync("/p/b");                         // 4
+            await store.CreateAsync("/p/c", V("c1"));                // 5
+            await store.CompactAsync(3);
+        }
+
+        await using (SqliteStore store = await OpenAsync(path))
+        {
+            Assert.Equal(5, store.CurrentRevision);
+            Assert.Equal(3, store.CompactedRevision);
+            KeyValue? a = await store.GetAsync("/p/a");
+            Assert.Equal(("a2", 1L, 3L), (Encoding.UTF8.GetString(a!.Value), a.CreateRevision, a.ModRevision));
+            Assert.Null(await store.GetAsync("/p/b"));
+            Assert.Equal(["/p/a", "/p/c"], (await store.ListAsync("/p/")).Items.Select(i => i.Key));
+            Assert.Equal(["/p/a"], (await store.ListAsync("/p/", revision: 4)).Items.Select(i => i.Key));
+            await Assert.ThrowsAsync<CompactedException>(() => store.ListAsync("/p/", revision: 2));
+
+            // History after the compacted revision is still there for watchers, and counting goes on.
+            await using IStoreWatch watch = store.Watch("/p/", 3);
+            KeyValue d = await store.CreateAsync("/p/d", V("d1"));
+            Assert.Equal(6, d.ModRevision);
+            var events = new List<StoreEvent>();
+            using var cts = new CancellationTokenSource(Patience);
+            while (events.Count < 3)
+            {
+                events.Add(await watch.Events.ReadAsync(cts.Token));
+            }
+
+            Assert.Equal([(StoreEventType.Delete, 4L), (StoreEventType.Put, 5L), (StoreEventType.Put, 6L)], events.Select(e => (e.Type, e.Revision)));
+            Assert.Equal("b1", Encoding.UTF8.GetString(events[0].Kv.Value));
+        }
+    }
+
+    [Fact]
+    public async Task A_file_can_be_open_in_only_one_store_at_a_time()
+    {
+        string path = _dir.NewFile();
+        await using (SqliteStore store = await OpenAsync(path))
+        {
+            await Assert.ThrowsAsync<StoreException>(() => OpenAsync(path));
+        }
+
+        await using SqliteStore again = await OpenAsync(path);
+        Assert.Equal(0, again.CurrentRevision);
+    }
+
+    [Fact]
+    public async Task Disposing_finishes_queued_writes_and_ends_watches()
+    {
+        string path = _dir.NewFile();
+        SqliteStore store = await OpenAsync(path);
+        IStoreWatch watch = store.Watch("/", 0);
+        Task<KeyValue>[] writes = Enumerable.Range(0, 100).Select(i => store.CreateAsync($"/k/{i}", V("v"))).ToArray();
+        await store.DisposeAsync();
+
+        await Task.WhenAll(writes).WaitAsync(Patience);
+        using var cts = new CancellationTokenSource(Patience);
+        var seen = new List<long>();
+        await foreach (StoreEvent e in watch.Events.ReadAllAsync(cts.Token))
+        {
+            seen.Add(e.Revision);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), seen);
+        await watch.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.GetAsync("/k/0"));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.CreateAsync("/k/x", V("v")));
+
+        await using SqliteStore reopened = await OpenAsync(path);
+        Assert.Equal(100, reopened.CurrentRevision);
+    }
+
+    [Fact]
+    public async Task Compaction_of_many_revisions_runs_in_chunks_and_keeps_every_current_value()
+    {
+        string path = _dir.NewFile();
+        await using SqliteStore store = await OpenAsync(path);
+        const int Keys = 200;
+        long total = SqliteWriter.CompactionChunk + (SqliteWriter.CompactionChunk / 2);
+        var latest = new KeyValue[Keys];
+        for (int i = 0; i < Keys; i++)
+        {
+            latest[i] = await store.CreateAsync($"/k/{i:D3}", V("0"));
+        }
+
+        // Many updates from concurrent writers so that the log outgrows one compaction chunk.
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(w => Task.Run(async () =>
+        {
+            for (int round = 1; store.CurrentRevision < total; round++)
+            {
+                for (int i = w; i < Keys; i += 20)
+                {
+                    latest[i] = await store.UpdateAsync(latest[i].Key, V($"{round}"), latest[i].ModRevision);
+                }
+            }
+        })));
+
+        long at = store.CurrentRevision;
+        ListResult before = await store.ListAsync("/k/");
+        await store.CompactAsync(at - 5);
+        Assert.Equal(at - 5, store.CompactedRevision);
+
+        ListResult after = await store.ListAsync("/k/");
+        Assert.Equal(before.Items, after.Items, KeyValueComparer.Instance);
+        Assert.Equal(Keys, after.Items.Count);
+        Assert.Equal(latest.Select(kv => kv.ModRevision), after.Items.Select(kv => kv.ModRevision));
+        Assert.Equal(before.Items, (await store.ListAsync("/k/", revision: at)).Items, KeyValueComparer.Instance);
+    }
+
+    [Fact]
+    public async Task Periodic_compaction_compacts_to_the_revision_seen_one_interval_earlier()
+    {
+        string path = _dir.NewFile();
+        await using SqliteStore store = await OpenAsync(path, TimeSpan.FromMilliseconds(20), retain: 0);
+        KeyValue kv = await store.CreateAsync("/k", V("0"));
+        for (int i = 1; i <= 10; i++)
+        {
+            kv = await store.UpdateAsync("/k", V($"{i}"), kv.ModRevision);
+        }
+
+        using var cts = new CancellationTokenSource(Patience);
+        while (store.CompactedRevision < kv.ModRevision)
+        {
+            await Task.Delay(10, cts.Token);
+        }
+
+        Assert.Equal(11, store.CompactedRevision);
+        Assert.Equal("10", Encoding.UTF8.GetString((await store.GetAsync("/k"))!.Value));
+        Assert.Throws<CompactedException>(() => store.Watch("/", 10));
+    }
+
+    [Fact]
+    public async Task Periodic_compaction_keeps_the_configured_number_of_revisions()
+    {
+        string path = _dir.NewFile();
+        await using SqliteStore store = await OpenAsync(path, TimeSpan.FromMilliseconds(20), retain: 5);
+        KeyValue kv = await store.CreateAsync("/k", V("0"));
+        for (int i = 1; i < 20; i++)
+        {
+            kv = await store.UpdateAsync("/k", V($"{i}"), kv.ModRevision);
+        }
+
+        using var cts = new CancellationTokenSource(Patience);
+        while (store.CompactedRevision < 15)
+        {
+            await Task.Delay(10, cts.Token);
+        }
+
+        // Three more intervals: it never goes past current - retain.
+        await Task.Delay(100, cts.Token);
+        Assert.Equal(15, store.CompactedRevision);
+    }
+
+    private sealed class KeyValueComparer : IEqualityComparer<KeyValue>
+    {
+        public static readonly KeyValueComparer Instance = new();
+
+        public bool Equals(KeyValue? x, KeyValue? y) =>
+            x is not null && y is not null && x.Key == y.Key && x.CreateRevision == y.CreateRevision
+            && x.ModRevision == y.ModRevision && x.Value.AsSpan().SequenceEqual(y.Value);
+
+        public int GetHashCode(KeyValue obj) => obj.Key.GetHashCode(StringComparison.Ordinal);
+    }
+}
