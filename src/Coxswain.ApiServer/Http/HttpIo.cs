@@ -57,7 +57,7 @@ internal static class HttpIo
         {
             response.Headers.RetryAfter = "1";
         }
-        return WriteObjectAsync(response, e.Code, e.ToStatus());
+        return WriteBytesAsync(response, e.Code, StatusJson.Encode(e.ToStatus()));
     }
 
     /// <summary>A success Status, as upstream answers some deletes.</summary>
@@ -68,6 +68,7 @@ internal static class HttpIo
         Metadata = new V1ListMeta(),
         Status = "Success",
         Details = new V1StatusDetails { Name = name, Group = string.IsNullOrEmpty(group) ? null : group, Kind = kind, Uid = uid },
+        Code = 200,
     };
 
     /// <summary>Writes any JSON with a writer callback (tables, lists) into a pooled buffer.</summary>

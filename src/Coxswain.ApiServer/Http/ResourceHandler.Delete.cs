@@ -74,7 +74,7 @@ internal sealed partial class ResourceHandler
             await HttpIo.WriteObjectAsync(ctx.Response, 200, result.Object);
             return;
         }
-        await HttpIo.WriteObjectAsync(ctx.Response, 200, HttpIo.Success(name, def.Group, def.Plural, result.Object.Metadata.Uid));
+        await HttpIo.WriteBytesAsync(ctx.Response, 200, StatusJson.Encode(HttpIo.Success(name, def.Group, def.Plural, result.Object.Metadata.Uid)));
     }
 
     private async Task DeleteCollectionAsync(HttpContext ctx, ResourceDefinition def, string? ns, CancellationToken ct)

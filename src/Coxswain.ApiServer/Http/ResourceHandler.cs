@@ -297,6 +297,6 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
             scheduled.LastTransitionTime = WriteRules.TruncateToSeconds(registry.Clock.GetUtcNow().UtcDateTime);
             return pod;
         }, ParseWriteOptions(ctx.Request, "unknown"), ct);
-        await HttpIo.WriteObjectAsync(ctx.Response, 201, HttpIo.Success(null, null, "", null));
+        await HttpIo.WriteBytesAsync(ctx.Response, 201, StatusJson.Encode(HttpIo.Success(null, null, "", null)));
     }
 }

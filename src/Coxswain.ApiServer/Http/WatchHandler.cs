@@ -269,7 +269,7 @@ internal sealed partial class WatchHandler(ObjectRegistry registry, ILogger<Watc
                 w.WriteStartObject();
                 w.WriteString("type", "ERROR");
                 w.WritePropertyName("object");
-                ObjectCodec.Encode(w, e.ToStatus());
+                StatusJson.Write(w, e.ToStatus());
                 w.WriteEndObject();
             }
             _buffer.Write("\n"u8);

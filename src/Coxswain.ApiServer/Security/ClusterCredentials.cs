@@ -70,7 +70,7 @@ public sealed class ClusterCredentials
         var now = DateTimeOffset.UtcNow;
         using var cert = req.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
         WritePrivate(key, ecdsa.ExportPkcs8PrivateKeyPem());
-        File.WriteAllText(crt, cert.ExportCertificatePem());
+        File.WriteAllText(crt, cert.ExportCertificatePem() + "\n");
         return X509Certificate2.CreateFromPemFile(crt, key);
     }
 
@@ -112,7 +112,7 @@ public sealed class ClusterCredentials
         serial[0] &= 0x7f;
         using var signed = req.Create(ca, now.AddMinutes(-5), now.AddYears(1), serial);
         WritePrivate(key, ecdsa.ExportPkcs8PrivateKeyPem());
-        File.WriteAllText(crt, signed.ExportCertificatePem() + ca.ExportCertificatePem());
+        File.WriteAllText(crt, signed.ExportCertificatePem() + "\n" + ca.ExportCertificatePem() + "\n");
         return Exportable(X509Certificate2.CreateFromPemFile(crt, key));
     }
 
