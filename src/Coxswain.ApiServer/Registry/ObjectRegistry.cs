@@ -114,8 +114,7 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
         {
             return true;
         }
-        var fields = Api.Selectors.FieldSelectors.For(def.Group, def.Kind);
-        return q.Fields.Matches(f => fields.TryGetValue(f, out var get) ? get(obj) : null);
+        return Api.Selectors.FieldSelectors.Matches(def.Group, def.Kind, q.Fields, obj);
     }
 
     private static long ParseResourceVersion(string? rv)
