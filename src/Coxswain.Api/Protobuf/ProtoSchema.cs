@@ -110,9 +110,12 @@ internal sealed class ProtoSchema
 
     public ProtoMessage? Find(string name) => _messages.GetValueOrDefault(name);
 
-    /// <summary>The message of a kind: ("apps/v1", "Deployment") → apps/v1.Deployment.</summary>
+    /// <summary>
+    /// The message of a kind: ("apps/v1", "Deployment") → apps/v1.Deployment. The meta/v1 kinds
+    /// every group version carries (Status, DeleteOptions, WatchEvent, List, ...) come from meta/v1.
+    /// </summary>
     public ProtoMessage? ForKind(string? apiVersion, string? kind) =>
-        MessageName(apiVersion, kind) is { } name ? Find(name) : null;
+        MessageName(apiVersion, kind) is { } name ? Find(name) ?? Find("meta/v1." + kind) : null;
 
     public static string? MessageName(string? apiVersion, string? kind)
     {

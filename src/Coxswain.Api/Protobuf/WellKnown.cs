@@ -200,14 +200,14 @@ internal static class WellKnown
                 return false;
             }
             total += number * unit;
-            if (total > long.MaxValue)
+            if (total > (neg ? -(decimal)long.MinValue : long.MaxValue))
             {
                 return false;
             }
             s = s[j..];
         }
         var whole = decimal.Truncate(total);
-        duration = neg ? -(long)whole : (long)whole;
+        duration = neg ? (long)-whole : (long)whole;
         return true;
     }
 }
