@@ -88,6 +88,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         await File.WriteAllTextAsync(kubeconfigPath, Kubeconfig.Render(url, credentials.CaPem, credentials.AdminToken), ct);
 
         await Bootstrap.EnsureBuiltInNamespacesAsync(registry, ct);
+        await Bootstrap.EnsureKubernetesServiceAsync(registry, options.AdvertisedHost, port, ct);
         log.LogDebug("built-in namespaces present after {Ms} ms", clock.ElapsedMilliseconds);
         var loops = BackgroundLoops.Start(registry, loggerFactory);
         host = new ApiServerHost(app, store, loops, url, kubeconfigPath) { _ready = true };
