@@ -48,7 +48,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         Directory.CreateDirectory(options.DataDir);
         var credentials = ClusterCredentials.LoadOrCreate(options.DataDir, [options.BindAddress]);
         var store = await SqliteStore.OpenAsync(
-            new SqliteStoreOptions(Path.Combine(options.DataDir, "state.db")) { CompactionInterval = options.CompactionInterval },
+            new SqliteStoreOptions(Path.Combine(options.DataDir, "state.db")) { CompactionInterval = options.CompactionInterval, CompactionRetainRevisions = options.CompactionRetainRevisions },
             loggerFactory.CreateLogger<SqliteStore>(), ct);
         log.LogDebug("credentials and storage ready after {Ms} ms", clock.ElapsedMilliseconds);
 
