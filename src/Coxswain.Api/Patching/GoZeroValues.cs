@@ -59,4 +59,58 @@ internal static class GoZeroValues
         }
         return zero;
     }
+
+    /// <summary>
+    /// The object as upstream's typed object would have it: fields of the zero value that the
+    /// object lacks are filled in (recursively where both have an object). A copy.
+    /// </summary>
+    public static JsonObject Overlay(JsonNode obj, JsonObject zero)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        Fill(copy, zero);
+        return copy;
+    }
+
+    private static void Fill(JsonObject obj, JsonObject zero)
+    {
+        foreach (var (key, value) in zero)
+        {
+            if (!obj.TryGetPropertyValue(key, out var existing))
+            {
+                obj[key] = value?.DeepClone();
+            }
+            else if (existing is JsonObject inner && value is JsonObject innerZero)
+            {
+                Fill(inner, innerZero);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes from <paramref name="result"/> what <see cref="Overlay"/> added: members absent from
+    /// <paramref name="original"/> that still hold nothing but their zero value.
+    /// </summary>
+    public static void Trim(JsonObject result, JsonObject zero, JsonObject? original)
+    {
+        foreach (var (key, value) in zero)
+        {
+            if (!result.TryGetPropertyValue(key, out var current))
+            {
+                continue;
+            }
+            var had = original != null && original.ContainsKey(key);
+            if (current is JsonObject inner && value is JsonObject innerZero)
+            {
+                Trim(inner, innerZero, original?[key] as JsonObject);
+                if (!had && inner.Count == 0)
+                {
+                    result.Remove(key);
+                }
+            }
+            else if (!had && JsonValues.ValueEquals(current, value))
+            {
+                result.Remove(key);
+            }
+        }
+    }
 }

@@ -32,7 +32,7 @@ public static class ManagedFields
         var bytes = 0;
         foreach (var rune in prefix.EnumerateRunes())
         {
-            if (Rune.IsControl(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.Format or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned)
+            if (!IsPrint(rune))
             {
                 continue;
             }
@@ -45,6 +45,12 @@ public static class ManagedFields
         }
         return sb.ToString();
     }
+
+    /// <summary>Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.</summary>
+    private static bool IsPrint(Rune rune) =>
+        rune.Value == ' ' || Rune.GetUnicodeCategory(rune) is not (UnicodeCategory.Control or UnicodeCategory.Format
+            or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned
+            or UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator);
 
     /// <summary>
     /// Returns <paramref name="newObj"/> (copied) with its managedFields updated for a non-apply write
@@ -92,8 +98,10 @@ public static class ManagedFields
                 return result;
             }
             var key = new ManagerKey(manager.Length == 0 ? "unknown" : manager, ManagerKey.Update, apiVersion, options.Subresource ?? "");
-            var old = oldObj == null ? GoZeroValues.For(schema) : WithoutManagedFields(oldObj);
-            RecordUpdate(managed, old, result, SsaType.ForType(schema), options.IgnoredSet(), key, now);
+            // Compare as upstream compares typed objects: with the zero value's structs in place.
+            var zero = GoZeroValues.For(schema);
+            var old = oldObj == null ? zero : GoZeroValues.Overlay(WithoutManagedFields(oldObj), zero);
+            RecordUpdate(managed, old, GoZeroValues.Overlay(result, zero), SsaType.ForType(schema), options.IgnoredSet(), key, now);
             managed.CapUpdateManagers();
             SetManagedFields(result, managed);
             return result;

@@ -215,7 +215,11 @@ internal sealed class ManagedFieldsState
     /// <summary>Upstream keeps at most this many Update entries; older ones merge into "ancient-changes".</summary>
     public const int MaxUpdateManagers = 10;
 
-    /// <summary>Merges the oldest Update entries into per-version "ancient-changes" entries (<c>capManagersManager</c>).</summary>
+    /// <summary>
+    /// Merges the oldest Update entries into per-version "ancient-changes" entries until at most
+    /// <see cref="MaxUpdateManagers"/> remain (<c>capManagersManager</c>, step for step: the oldest
+    /// entry of a version becomes the bucket when the second oldest is merged into it).
+    /// </summary>
     public void CapUpdateManagers()
     {
         var updaters = Fields.Where(kv => !kv.Value.Applied).Select(kv => kv.Key).ToList();
@@ -227,24 +231,31 @@ internal sealed class ManagedFieldsState
             .OrderBy(k => Seconds(Times.GetValueOrDefault(k)))
             .ThenBy(k => k.Identifier, StringComparer.Ordinal)
             .ToList();
+        var firstByVersion = new Dictionary<string, ManagerKey>(StringComparer.Ordinal);
         var length = updaters.Count;
         for (var i = 0; i < updaters.Count && length > MaxUpdateManagers; i++)
         {
             var manager = updaters[i];
             var vs = Fields[manager];
-            var time = Times.GetValueOrDefault(manager);
             var bucket = new ManagerKey("ancient-changes", ManagerKey.Update, vs.ApiVersion);
-            Fields[bucket] = Fields.TryGetValue(bucket, out var previous) ? vs with { Set = vs.Set.Union(previous.Set) } : vs;
-            if (!Times.TryGetValue(bucket, out var previousTime) || (previousTime ?? DateTime.MinValue) < (time ?? DateTime.MinValue))
+            if (!firstByVersion.TryGetValue(vs.ApiVersion, out var first))
             {
-                Times[bucket] = time;
+                firstByVersion[vs.ApiVersion] = manager;
+                continue;
             }
-            if (manager != bucket)
+            if (!Fields.ContainsKey(bucket))
             {
-                Fields.Remove(manager);
-                Times.Remove(manager);
-                length--;
+                Fields[bucket] = Fields[first];
+                Fields.Remove(first);
             }
+            Fields[bucket] = vs with { Set = vs.Set.Union(Fields[bucket].Set) };
+            Fields.Remove(manager);
+            length--;
+            Times[bucket] = Times.GetValueOrDefault(manager);
+        }
+        foreach (var key in Times.Keys.Where(k => !Fields.ContainsKey(k)).ToList())
+        {
+            Times.Remove(key);
         }
     }
 }

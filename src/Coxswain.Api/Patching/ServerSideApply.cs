@@ -120,12 +120,14 @@ public static class ServerSideApply
         ManagerKey key, bool force, TypeSchema schema, DateTime now)
     {
         var managed = original.Copy();
-        var live = liveObj;
+        // Work on the object as upstream's typed object has it (zero-value structs in place).
+        var zero = GoZeroValues.For(schema);
+        var live = GoZeroValues.Overlay(liveObj, zero);
         if (managed.Fields.Count == 0)
         {
             // Give the fields already there an owner before the first apply, so that changing them conflicts.
             var before = new ManagerKey("before-first-apply", ManagerKey.Update, key.ApiVersion, key.Subresource);
-            ManagedFields.RecordUpdate(managed, GoZeroValues.For(schema), live, type, ignored, before, now);
+            ManagedFields.RecordUpdate(managed, zero, live, type, ignored, before, now);
         }
         var updater = new Updater(type, ignored);
         var merged = updater.Apply(live, applied, key.ApiVersion, managed.Fields, key, force);
@@ -135,10 +137,11 @@ public static class ServerSideApply
         {
             managed.Times[key] = now;
             result = (JsonObject)merged;
+            GoZeroValues.Trim(result, zero, liveObj);
         }
         else
         {
-            result = (JsonObject)live.DeepClone();
+            result = (JsonObject)liveObj.DeepClone();
         }
         managed.CapUpdateManagers();
         return (result, managed);
