@@ -201,6 +201,46 @@ public class ServerSideApplyTests
     }
 
     [Fact]
+    public void ContainerPortsAreKeyedByContainerPortAndProtocol()
+    {
+        const string config = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: dns}
+            spec:
+              template:
+                spec:
+                  containers:
+                  - name: dns
+                    image: coredns
+                    ports:
+                    - {containerPort: 53, protocol: UDP, name: dns}
+                    - {containerPort: 53, name: dns-tcp}
+            """;
+        var live = Apply(null, config, "m");
+        Equal("""
+            {"f:spec":{"f:template":{"f:spec":{"f:containers":{"k:{\"name\":\"dns\"}":{".":{},"f:image":{},"f:name":{},"f:ports":{
+              "k:{\"containerPort\":53,\"protocol\":\"TCP\"}":{".":{},"f:containerPort":{},"f:name":{}},
+              "k:{\"containerPort\":53,\"protocol\":\"UDP\"}":{".":{},"f:containerPort":{},"f:name":{},"f:protocol":{}}}}}}}}}
+            """, ManagedFieldsOf(live)![0]!["fieldsV1"]);
+        var next = Apply(live, config.Replace("\n        - {containerPort: 53, protocol: UDP, name: dns}", ""), "m");
+        Equal("""[{"containerPort":53,"name":"dns-tcp"}]""", next["spec"]!["template"]!["spec"]!["containers"]![0]!["ports"]);
+    }
+
+    [Fact]
+    public void AnAtomicStructConflictsAsAWhole()
+    {
+        var live = Apply(null, NginxDeployment, "a");
+        var e = Assert.Throws<ApiException>(() => Apply(live, """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: nginx-deployment}
+            spec: {selector: {matchLabels: {app: nginx, tier: fe}}}
+            """, "b"));
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"a\": .spec.selector", e.Message);
+    }
+
+    [Fact]
     public void SetsAndAtomicLists()
     {
         var result = Apply(null, """
