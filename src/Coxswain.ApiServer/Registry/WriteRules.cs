@@ -1,6 +1,9 @@
 using System.Reflection;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Coxswain.Api.Errors;
+using Coxswain.Api.Patching;
+using Coxswain.Api.Schema;
 using Coxswain.Api.Resources;
 using Coxswain.Api.Serialization;
 using k8s;
@@ -86,6 +89,34 @@ internal static class WriteRules
         {
             meta.Generation = (old.Generation ?? 0) + 1;
         }
+    }
+
+    /// <summary>Fields a write to this endpoint resets (upstream's GetResetFields), which nobody owns there.</summary>
+    public static IReadOnlyList<string>? ResetFields(ResourceDefinition def, string? subresource) => subresource switch
+    {
+        null when def.HasStatus => ["status"],
+        "status" => ["spec", "metadata.labels", "metadata.annotations", "metadata.finalizers", "metadata.ownerReferences"],
+        _ => null,
+    };
+
+    /// <summary>
+    /// Records the write in metadata.managedFields (an Update entry for the manager), as
+    /// upstream's field manager does for create, update and non-apply patches.
+    /// </summary>
+    public static void TrackManagedFields(ResourceDefinition def, string? subresource, IKubernetesObject<V1ObjectMeta> desired,
+        IKubernetesObject<V1ObjectMeta>? current, WriteOptions options, DateTime now)
+    {
+        if (options.ManagedFieldsDone)
+        {
+            return;
+        }
+        var schema = ModelSchemas.For(def.ModelType);
+        var updated = ManagedFields.UpdateForWrite(
+            current == null ? null : ObjectCodec.ToNode(current), ObjectCodec.ToNode(desired), schema,
+            options.FieldManager, def.ApiVersion, now,
+            new FieldManagerOptions { Subresource = subresource, ResetFields = ResetFields(def, subresource) });
+        var managed = updated["metadata"]?["managedFields"];
+        desired.Metadata.ManagedFields = managed == null ? null : managed.Deserialize<IList<V1ManagedFieldsEntry>>(ObjectCodec.Options);
     }
 
     public static void ValidateCreate(ResourceDefinition def, IKubernetesObject<V1ObjectMeta> obj)
