@@ -18,4 +18,7 @@ public sealed record SqliteStoreOptions(string Path)
 
     /// <summary>How many read connections to keep open (WAL lets them read while the writer writes).</summary>
     public int ReadConnections { get; init; } = Math.Max(4, Environment.ProcessorCount * 2);
+
+    /// <summary>Compaction deletes history in steps of this many revisions, one short write transaction each.</summary>
+    internal long CompactionChunk { get; init; } = 10_000;
 }

@@ -12,12 +12,11 @@ namespace Coxswain.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteWriter : IDisposable
 {
-    /// <summary>Compaction deletes history in steps of this many revisions, one transaction each.</summary>
-    internal const long CompactionChunk = 10_000;
-
     private readonly SqliteConnection _db;
     private readonly WatchBroadcaster _broadcaster;
+    private readonly WalCheckpointer _checkpointer;
     private readonly ILogger _logger;
+    private readonly long _compactionChunk;
     private readonly object _gate = new();
     private readonly Queue<CompactRequest> _compactions = new();
     private readonly List<StoreEvent> _events = [];
@@ -31,7 +30,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly SqliteCommand _begin;
     private readonly SqliteCommand _commit;
     private readonly SqliteCommand _rollback;
-    private readonly SqliteCommand _exists;
+    private readonly SqliteCommand _restartWal;
     private readonly SqliteCommand _current;
     private readonly SqliteCommand _insertLog;
     private readonly SqliteCommand _insertCurrent;
@@ -42,9 +41,19 @@ internal sealed class SqliteWriter : IDisposable
     private readonly SqliteCommand _compactDeleted;
     private readonly SqliteCommand _setCompacted;
 
-    public SqliteWriter(SqliteConnection db, long revision, long compacted, WatchBroadcaster broadcaster, ILogger logger)
+    public SqliteWriter(
+        SqliteConnection db,
+        long revision,
+        long compacted,
+        WatchBroadcaster broadcaster,
+        WalCheckpointer checkpointer,
+        long compactionChunk,
+        ILogger logger)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(compactionChunk, 1);
+        _compactionChunk = compactionChunk;
         _db = db;
+        _checkpointer = checkpointer;
         _revision = revision;
         _compacted = compacted;
         _broadcaster = broadcaster;
@@ -53,7 +62,7 @@ internal sealed class SqliteWriter : IDisposable
         _begin = Command("BEGIN IMMEDIATE");
         _commit = Command("COMMIT");
         _rollback = Command("ROLLBACK");
-        _exists = Command("SELECT 1 FROM current WHERE key = $key", ("$key", SqliteType.Text));
+        _restartWal = Command("PRAGMA wal_checkpoint(RESTART)");
         _current = Command(
             "SELECT c.create_revision, c.mod_revision, l.value FROM current c JOIN log l ON l.revision = c.mod_revision WHERE c.key = $key",
             ("$key", SqliteType.Text));
@@ -62,7 +71,7 @@ internal sealed class SqliteWriter : IDisposable
             ("$rev", SqliteType.Integer), ("$key", SqliteType.Text), ("$create", SqliteType.Integer),
             ("$prev", SqliteType.Integer), ("$deleted", SqliteType.Integer), ("$value", SqliteType.Blob));
         _insertCurrent = Command(
-            "INSERT INTO current (key, mod_revision, create_revision) VALUES ($key, $rev, $rev)",
+            "INSERT OR IGNORE INTO current (key, mod_revision, create_revision) VALUES ($key, $rev, $rev)",
             ("$key", SqliteType.Text), ("$rev", SqliteType.Integer));
         _updateCurrent = Command(
             "UPDATE current SET mod_revision = $rev WHERE key = $key",
@@ -161,6 +170,11 @@ internal sealed class SqliteWriter : IDisposable
                 _batch.Clear();
             }
 
+            if (_checkpointer.WalFrames > WalCheckpointer.MaxWalFrames)
+            {
+                RestartWal();
+            }
+
             if (compact)
             {
                 CompactStep();
@@ -221,6 +235,7 @@ internal sealed class SqliteWriter : IDisposable
         {
             _broadcaster.Publish(_events, _revision);
             _events.Clear();
+            _checkpointer.NotifyCommitted();
         }
 
         for (int i = 0; i < batch.Count; i++)
@@ -242,18 +257,16 @@ internal sealed class SqliteWriter : IDisposable
         string key = op.Key;
         if (op.Kind == WriteKind.Create)
         {
-            _exists.Parameters[0].Value = key;
-            if (_exists.ExecuteScalar() is not null)
+            long revision = _revision + 1;
+            _insertCurrent.Parameters[0].Value = key;
+            _insertCurrent.Parameters[1].Value = revision;
+            if (_insertCurrent.ExecuteNonQuery() == 0)
             {
-                op.Error = new KeyExistsException(key);
+                op.Error = new KeyExistsException(key); // the key is there; nothing was written
                 return;
             }
 
-            long revision = _revision + 1;
             InsertLog(revision, key, revision, 0, deleted: false, op.Value!);
-            _insertCurrent.Parameters[0].Value = key;
-            _insertCurrent.Parameters[1].Value = revision;
-            _insertCurrent.ExecuteNonQuery();
             _revision = revision;
 
             var kv = new KeyValue(key, op.Value!, revision, revision);
@@ -337,7 +350,7 @@ internal sealed class SqliteWriter : IDisposable
         }
 
         long from = _compacted;
-        long to = Math.Min(request.Revision, from + CompactionChunk);
+        long to = Math.Min(request.Revision, from + _compactionChunk);
         if (to > from)
         {
             long started = Stopwatch.GetTimestamp();
@@ -387,6 +400,29 @@ internal sealed class SqliteWriter : IDisposable
             }
 
             request.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Checkpoints everything and makes the next commit start the WAL from its beginning. Blocks writes (and waits for
+    /// readers of old snapshots) only when background checkpoints could not keep the WAL small.
+    /// </summary>
+    private void RestartWal()
+    {
+        long started = Stopwatch.GetTimestamp();
+        long frames = _checkpointer.WalFrames;
+        try
+        {
+            using SqliteDataReader r = _restartWal.ExecuteReader();
+            if (r.Read() && r.GetInt64(0) == 0)
+            {
+                _checkpointer.NotifyRestarted();
+                SqliteStoreLog.WalRestarted(_logger, frames, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+        catch (SqliteException ex)
+        {
+            SqliteStoreLog.CheckpointFailed(_logger, ex);
         }
     }
 

@@ -11,11 +11,12 @@ public sealed class SqliteStoreTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static Task<SqliteStore> OpenAsync(string path, TimeSpan? compactionInterval = null, long retain = 1000) =>
+    private static Task<SqliteStore> OpenAsync(string path, TimeSpan? compactionInterval = null, long retain = 1000, long chunk = 10_000) =>
         SqliteStore.OpenAsync(new SqliteStoreOptions(path)
         {
             CompactionInterval = compactionInterval ?? Timeout.InfiniteTimeSpan,
             CompactionRetainRevisions = retain,
+            CompactionChunk = chunk,
         });
 
     private static byte[] V(string s) => Encoding.UTF8.GetBytes(s);
@@ -104,9 +105,10 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task Compaction_of_many_revisions_runs_in_chunks_and_keeps_every_current_value()
     {
         string path = _dir.NewFile();
-        await using SqliteStore store = await OpenAsync(path);
-        const int Keys = 200;
-        long total = SqliteWriter.CompactionChunk + (SqliteWriter.CompactionChunk / 2);
+        const long Chunk = 100;
+        await using SqliteStore store = await OpenAsync(path, chunk: Chunk);
+        const int Keys = 50;
+        const long Total = (Chunk * 7) + (Chunk / 2);
         var latest = new KeyValue[Keys];
         for (int i = 0; i < Keys; i++)
         {
@@ -114,11 +116,11 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         // Many updates from concurrent writers so that the log outgrows one compaction chunk.
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(w => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(w => Task.Run(async () =>
         {
-            for (int round = 1; store.CurrentRevision < total; round++)
+            for (int round = 1; store.CurrentRevision < Total; round++)
             {
-                for (int i = w; i < Keys; i += 20)
+                for (int i = w; i < Keys; i += 10)
                 {
                     latest[i] = await store.UpdateAsync(latest[i].Key, V($"{round}"), latest[i].ModRevision);
                 }
@@ -135,6 +137,14 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal(Keys, after.Items.Count);
         Assert.Equal(latest.Select(kv => kv.ModRevision), after.Items.Select(kv => kv.ModRevision));
         Assert.Equal(before.Items, (await store.ListAsync("/k/", revision: at)).Items, KeyValueComparer.Instance);
+
+        // What is left of the log: the 5 revisions after the compacted one, and the newest older row of each key.
+        await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        await db.OpenAsync();
+        await using var count = db.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM log";
+        long rows = (long)(await count.ExecuteScalarAsync())!;
+        Assert.InRange(rows, Keys, Keys + 5);
     }
 
     [Fact]
