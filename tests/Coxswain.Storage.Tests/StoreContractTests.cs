@@ -662,6 +662,33 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, SlowWatcherWrites).Select(i => (long)i), received);
     }
 
+    [Fact]
+    public async Task A_watcher_that_does_not_read_while_catching_up_is_cut_off_too()
+    {
+        IStore store = await OpenAsync();
+        await Task.WhenAll(Enumerable.Range(0, SlowWatcherWrites).Select(i => store.CreateAsync($"/h/{i}", V("old"))));
+
+        IStoreWatch slow = store.Watch("/h/", 1);
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
+        {
+            for (int i = w; i < SlowWatcherWrites; i += 16)
+            {
+                await store.CreateAsync($"/h/new/{i}", V("new"));
+            }
+        }))).WaitAsync(Patience);
+
+        var buffered = new List<long>();
+        await Assert.ThrowsAsync<CompactedException>(async () =>
+        {
+            await foreach (StoreEvent e in slow.Events.ReadAllAsync().WithCancellation(new CancellationTokenSource(Patience).Token))
+            {
+                buffered.Add(e.Revision);
+            }
+        });
+        Assert.Equal(Enumerable.Range(2, buffered.Count).Select(i => (long)i), buffered);
+        await slow.DisposeAsync();
+    }
+
     protected static async Task<List<StoreEvent>> ReadAsync(IStoreWatch watch, int count)
     {
         using var cts = new CancellationTokenSource(Patience);

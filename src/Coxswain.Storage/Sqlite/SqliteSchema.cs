@@ -47,7 +47,7 @@ internal static class SqliteSchema
             Execute(db, """
                 PRAGMA synchronous = FULL;
                 PRAGMA wal_autocheckpoint = 0;
-                PRAGMA busy_timeout = 200;
+                PRAGMA busy_timeout = 50;
                 PRAGMA cache_size = -65536;
                 PRAGMA temp_store = MEMORY;
                 PRAGMA journal_size_limit = 67108864;

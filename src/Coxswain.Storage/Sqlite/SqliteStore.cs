@@ -86,7 +86,7 @@ public sealed class SqliteStore : IStore, IWatchHistory
             readers = new ReadConnectionPool(path, options.ReadConnections);
             checkpointer = new WalCheckpointer(path, logger);
             var broadcaster = new WatchBroadcaster(revision);
-            var writer = new SqliteWriter(db, revision, compacted, broadcaster, checkpointer, options.CompactionChunk, logger);
+            var writer = new SqliteWriter(db, revision, compacted, broadcaster, checkpointer, options, logger);
             SqliteStoreLog.Opened(logger, path, revision, compacted);
             return Task.FromResult(new SqliteStore(options with { Path = path }, logger, lockFile, writer, checkpointer, readers, broadcaster));
         }

@@ -21,4 +21,10 @@ public sealed record SqliteStoreOptions(string Path)
 
     /// <summary>Compaction deletes history in steps of this many revisions, one short write transaction each.</summary>
     internal long CompactionChunk { get; init; } = 10_000;
+
+    /// <summary>
+    /// Past this many WAL frames (~128 MiB with 4 KiB pages) the writer checkpoints and restarts the WAL itself, because
+    /// background checkpoints could not keep up.
+    /// </summary>
+    internal long MaxWalFrames { get; init; } = 32_768;
 }

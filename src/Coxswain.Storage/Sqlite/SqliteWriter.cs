@@ -12,11 +12,19 @@ namespace Coxswain.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteWriter : IDisposable
 {
+    /// <summary>
+    /// A WAL restart waits (busy_timeout, 50 ms) for readers of old snapshots; under steady reads it may fail, so it is
+    /// tried at most this often rather than before every write group.
+    /// </summary>
+    private static readonly TimeSpan WalRestartPause = TimeSpan.FromSeconds(1);
+
     private readonly SqliteConnection _db;
     private readonly WatchBroadcaster _broadcaster;
     private readonly WalCheckpointer _checkpointer;
     private readonly ILogger _logger;
     private readonly long _compactionChunk;
+    private readonly long _maxWalFrames;
+    private long _lastWalRestart;
     private readonly object _gate = new();
     private readonly Queue<CompactRequest> _compactions = new();
     private readonly List<StoreEvent> _events = [];
@@ -47,11 +55,12 @@ internal sealed class SqliteWriter : IDisposable
         long compacted,
         WatchBroadcaster broadcaster,
         WalCheckpointer checkpointer,
-        long compactionChunk,
+        SqliteStoreOptions options,
         ILogger logger)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(compactionChunk, 1);
-        _compactionChunk = compactionChunk;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CompactionChunk, 1);
+        _compactionChunk = options.CompactionChunk;
+        _maxWalFrames = options.MaxWalFrames;
         _db = db;
         _checkpointer = checkpointer;
         _revision = revision;
@@ -170,7 +179,7 @@ internal sealed class SqliteWriter : IDisposable
                 _batch.Clear();
             }
 
-            if (_checkpointer.WalFrames > WalCheckpointer.MaxWalFrames)
+            if (_checkpointer.WalFrames > _maxWalFrames && Stopwatch.GetElapsedTime(_lastWalRestart) >= WalRestartPause)
             {
                 RestartWal();
             }
@@ -409,7 +418,7 @@ internal sealed class SqliteWriter : IDisposable
     /// </summary>
     private void RestartWal()
     {
-        long started = Stopwatch.GetTimestamp();
+        long started = _lastWalRestart = Stopwatch.GetTimestamp();
         long frames = _checkpointer.WalFrames;
         try
         {

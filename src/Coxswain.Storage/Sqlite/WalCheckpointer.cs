@@ -6,14 +6,11 @@ namespace Coxswain.Storage.Sqlite;
 /// <summary>
 /// Copies committed WAL frames into the database file on its own connection and thread (PASSIVE checkpoints run beside
 /// the writer and readers without blocking them), so that no commit pays for a checkpoint. The writer's own
-/// auto-checkpoint is off; if the WAL still outgrows <see cref="MaxWalFrames"/> (a long write burst never lets a passive
-/// checkpoint finish), the writer runs a blocking one itself (see <see cref="SqliteWriter"/>).
+/// auto-checkpoint is off; if the WAL still outgrows <see cref="SqliteStoreOptions.MaxWalFrames"/> (a long write burst
+/// never lets a passive checkpoint finish), the writer runs a blocking one itself (see <see cref="SqliteWriter"/>).
 /// </summary>
 internal sealed class WalCheckpointer : IDisposable
 {
-    /// <summary>Beyond this many WAL frames (~128 MiB with 4 KiB pages) the writer checkpoints and restarts the WAL itself.</summary>
-    public const long MaxWalFrames = 32_768;
-
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(50);
 
     private readonly SqliteConnection _db;
