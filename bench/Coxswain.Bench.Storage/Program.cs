@@ -6,7 +6,9 @@ using Coxswain.Storage.Sqlite;
 
 // Usage: dotnet run -c Release --project bench/Coxswain.Bench.Storage -- [seconds per phase (default 3)] [directory]
 // Prints creates/s (1, 16, 64 concurrent writers) with latency percentiles, creates/s with 1,000 watchers attached,
-// gets/s, and the time to list 1,000 keys (at the current and at an older revision).
+// gets/s, and the time to list 1,000 keys (at the current and at an older revision). "cpu" is this process's CPU time
+// per operation (all threads, including the benchmark's own clients): unlike rates, it hardly moves when other programs
+// compete for the cores.
 double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 3;
 string dir = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "coxswain-bench-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(dir);
@@ -23,6 +25,7 @@ try
         CompactionInterval = Timeout.InfiniteTimeSpan,
     });
 
+    await CreatesAsync(store, 16, "/bench/warmup/", watchers: 0, print: false); // JIT, caches, thread pool
     foreach (int writers in new[] { 1, 16, 64 })
     {
         await CreatesAsync(store, writers, $"/bench/c{writers}/", watchers: 0);
@@ -56,7 +59,7 @@ finally
     Directory.Delete(dir, recursive: true);
 }
 
-async Task CreatesAsync(IStore store, int writers, string prefix, int watchers)
+async Task CreatesAsync(IStore store, int writers, string prefix, int watchers, bool print = true)
 {
     var watches = new List<IStoreWatch>();
     var drains = new List<Task>();
@@ -72,6 +75,8 @@ async Task CreatesAsync(IStore store, int writers, string prefix, int watchers)
         }));
     }
 
+    TimeSpan cpu = Environment.CpuUsage.TotalTime;
+    TimeSpan sys = Environment.CpuUsage.PrivilegedTime;
     long start = Stopwatch.GetTimestamp();
     long stopAt = start + (long)(phase.TotalSeconds * Stopwatch.Frequency);
     var latencies = new List<double>[writers];
@@ -86,10 +91,14 @@ async Task CreatesAsync(IStore store, int writers, string prefix, int watchers)
         }
     })));
     double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+    double cpuMs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
     double[] all = latencies.SelectMany(l => l).Order().ToArray();
     string label = watchers > 0 ? $"creates, {writers} writers, {watchers} watchers" : $"creates, {writers} writers";
-    Console.WriteLine(
-        $"{label,-36} {all.Length / elapsed,10:N0} /s   p50 {Pct(all, 0.50):F2} ms  p99 {Pct(all, 0.99):F2} ms  max {all[^1]:F2} ms");
+    if (print)
+    {
+        Console.WriteLine(
+            $"{label,-36} {all.Length / elapsed,10:N0} /s   p50 {Pct(all, 0.50):F2} ms  p99 {Pct(all, 0.99):F2} ms  max {all[^1]:F2} ms  cpu {cpuMs * 1000 / all.Length:F0} us/op (kernel {(Environment.CpuUsage.PrivilegedTime - sys).TotalMilliseconds * 1000 / all.Length:F0})");
+    }
 
     foreach (IStoreWatch w in watches)
     {
@@ -101,6 +110,7 @@ async Task CreatesAsync(IStore store, int writers, string prefix, int watchers)
 
 async Task GetsAsync(IStore store, string[] keys, int readers)
 {
+    TimeSpan cpu = Environment.CpuUsage.TotalTime;
     long start = Stopwatch.GetTimestamp();
     long stopAt = start + (long)(phase.TotalSeconds * Stopwatch.Frequency);
     long[] counts = new long[readers];
@@ -121,12 +131,14 @@ async Task GetsAsync(IStore store, string[] keys, int readers)
         counts[r] = n;
     })));
     double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-    Console.WriteLine($"{$"gets, {readers} readers",-36} {counts.Sum() / elapsed,10:N0} /s");
+    double cpuMs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
+    Console.WriteLine($"{$"gets, {readers} readers",-36} {counts.Sum() / elapsed,10:N0} /s   cpu {cpuMs * 1000 / counts.Sum():F1} us/op");
 }
 
 async Task ListsAsync(IStore store, string prefix, long revision, string label)
 {
     var times = new List<double>();
+    TimeSpan cpu = Environment.CpuUsage.TotalTime;
     long start = Stopwatch.GetTimestamp();
     long stopAt = start + (long)(phase.TotalSeconds * Stopwatch.Frequency);
     while (Stopwatch.GetTimestamp() < stopAt)
@@ -141,7 +153,9 @@ async Task ListsAsync(IStore store, string prefix, long revision, string label)
     }
 
     double[] sorted = [.. times.Order()];
-    Console.WriteLine($"{$"list 1,000 keys, {label}",-36} {times.Count / Stopwatch.GetElapsedTime(start).TotalSeconds,10:N0} /s   p50 {Pct(sorted, 0.5):F2} ms  p99 {Pct(sorted, 0.99):F2} ms");
+    double cpuMs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
+    Console.WriteLine(
+        $"{$"list 1,000 keys, {label}",-36} {times.Count / Stopwatch.GetElapsedTime(start).TotalSeconds,10:N0} /s   p50 {Pct(sorted, 0.5):F2} ms  p99 {Pct(sorted, 0.99):F2} ms  cpu {cpuMs / times.Count:F2} ms/op");
 }
 
 static double Pct(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];

@@ -27,4 +27,7 @@ public sealed record SqliteStoreOptions(string Path)
     /// background checkpoints could not keep up.
     /// </summary>
     internal long MaxWalFrames { get; init; } = 32_768;
+
+    /// <summary>When set, the writer connection refuses longer values and keys (SQLITE_LIMIT_LENGTH); tests use it to make a write fail.</summary>
+    internal int? MaxValueBytes { get; init; }
 }

@@ -31,6 +31,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Thread _thread;
     private List<WriteOp> _queue = [];
     private List<WriteOp> _batch = [];
+    private readonly List<WriteOp> _single = new(1);
     private bool _closed;
     private long _revision;
     private long _compacted;
@@ -61,6 +62,11 @@ internal sealed class SqliteWriter : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.CompactionChunk, 1);
         _compactionChunk = options.CompactionChunk;
         _maxWalFrames = options.MaxWalFrames;
+        if (options.MaxValueBytes is int max)
+        {
+            SQLitePCL.raw.sqlite3_limit(db.Handle, SQLitePCL.raw.SQLITE_LIMIT_LENGTH, max);
+        }
+
         _db = db;
         _checkpointer = checkpointer;
         _revision = revision;
@@ -231,12 +237,22 @@ internal sealed class SqliteWriter : IDisposable
             _revision = before;
             _events.Clear();
             SqliteStoreLog.WriteFailed(_logger, batch.Count, ex);
-            var error = new StoreException("the write was not committed: " + ex.Message, ex);
-            for (int i = 0; i < batch.Count; i++)
+            if (batch.Count > 1)
             {
-                batch[i].TrySetException(error);
+                // Find out which write it was: apply each alone, so one bad write does not fail the others.
+                foreach (WriteOp op in batch)
+                {
+                    op.Result = null;
+                    op.Error = null;
+                    _single.Add(op);
+                    ApplyBatch(_single);
+                    _single.Clear();
+                }
+
+                return;
             }
 
+            batch[0].TrySetException(new StoreException("the write was not committed: " + ex.Message, ex));
             return;
         }
 

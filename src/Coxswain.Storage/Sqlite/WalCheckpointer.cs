@@ -11,7 +11,7 @@ namespace Coxswain.Storage.Sqlite;
 /// </summary>
 internal sealed class WalCheckpointer : IDisposable
 {
-    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(200);
 
     private readonly SqliteConnection _db;
     private readonly SqliteCommand _checkpoint;

@@ -236,6 +236,34 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_write_that_fails_in_sqlite_fails_alone()
+    {
+        string path = _dir.NewFile();
+        await using SqliteStore store = await SqliteStore.OpenAsync(new SqliteStoreOptions(path)
+        {
+            CompactionInterval = Timeout.InfiniteTimeSpan,
+            MaxValueBytes = 10_000,
+        });
+
+        for (int round = 0; round < 3; round++)
+        {
+            Task<KeyValue>[] good = Enumerable.Range(0, 32).Select(i => store.CreateAsync($"/ok/{round}/{i}", V("small"))).ToArray();
+            Task<KeyValue> bad = store.CreateAsync($"/big/{round}", new byte[20_000]);
+            Task<KeyValue>[] more = Enumerable.Range(32, 32).Select(i => store.CreateAsync($"/ok/{round}/{i}", V("small"))).ToArray();
+
+            await Assert.ThrowsAsync<StoreException>(() => bad);
+            KeyValue[] done = await Task.WhenAll(good.Concat(more));
+            Assert.Equal(64, done.Length);
+        }
+
+        // The good writes took every revision, without a gap where the bad ones were tried.
+        ListResult all = await store.ListAsync("/");
+        Assert.Equal(192, all.Items.Count);
+        Assert.Equal(Enumerable.Range(1, 192).Select(i => (long)i), all.Items.Select(i => i.ModRevision).Order());
+        Assert.Null(await store.GetAsync("/big/0"));
+    }
+
+    [Fact]
     public async Task History_reads_check_compaction_in_the_same_snapshot()
     {
         string path = _dir.NewFile();
