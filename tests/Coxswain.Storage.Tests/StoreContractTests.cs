@@ -232,6 +232,21 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Keys_beyond_ascii_list_under_their_prefix()
+    {
+        IStore store = await OpenAsync();
+        string[] keys = ["/é/b", "/é/a", "/éa", "/é", "/ê/a", "/é/\U0001F600"];
+        foreach (string key in keys)
+        {
+            await store.CreateAsync(key, V(key));
+        }
+
+        Assert.Equal(["/é/a", "/é/b", "/é/\U0001F600"], (await store.ListAsync("/é/")).Items.Select(i => i.Key));
+        Assert.Equal(3, await store.CountAsync("/é/"));
+        Assert.Equal("/é/b", (await store.GetAsync("/é/b"))!.Key);
+    }
+
+    [Fact]
     public async Task List_does_not_show_deleted_keys()
     {
         IStore store = await OpenAsync();
