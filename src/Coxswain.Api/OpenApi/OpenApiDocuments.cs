@@ -6,7 +6,8 @@ namespace Coxswain.Api.OpenApi;
 /// <summary>
 /// The OpenAPI documents of the served API, as upstream publishes them:
 /// <list type="bullet">
-/// <item><c>/openapi/v2</c>: one Swagger 2.0 document (JSON) with every path and definition.</item>
+/// <item><c>/openapi/v2</c>: one Swagger 2.0 document with every path and definition, as JSON
+/// and as the gnostic protobuf client-go asks for.</item>
 /// <item><c>/openapi/v3</c>: an index of one OpenAPI 3.0 document per group-version ("api/v1",
 /// "apis/apps/v1") and per discovery root ("api", "apis", "apis/apps"), each addressed as
 /// <c>/openapi/v3/&lt;key&gt;?hash=&lt;uppercase hex SHA-512 of the document&gt;</c>.</item>
@@ -21,6 +22,7 @@ public sealed class OpenApiDocuments
     private readonly ResourceCatalog _catalog;
     private readonly string _kubernetesVersion;
     private readonly Lazy<byte[]> _v2;
+    private readonly Lazy<byte[]> _v2Protobuf;
     private readonly Lazy<V3Set> _v3;
 
     /// <param name="catalog">The served resources.</param>
@@ -30,11 +32,27 @@ public sealed class OpenApiDocuments
         _catalog = catalog;
         _kubernetesVersion = kubernetesVersion;
         _v2 = new Lazy<byte[]>(() => DocumentWriter.WriteV2(_catalog, _kubernetesVersion), LazyThreadSafetyMode.ExecutionAndPublication);
+        _v2Protobuf = new Lazy<byte[]>(() => SwaggerProtobuf.Encode(V2), LazyThreadSafetyMode.ExecutionAndPublication);
         _v3 = new Lazy<V3Set>(BuildV3, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    /// <summary>
+    /// What client-go sends as Accept for <c>/openapi/v2</c> (the only form it reads). Answer with
+    /// <see cref="V2ProtobufContentType"/>: Go's MIME parser rejects the '@' in a Content-Type.
+    /// </summary>
+    public const string V2ProtobufAccept = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+
+    /// <summary>The Content-Type of <see cref="V2Protobuf"/>, as upstream sends it.</summary>
+    public const string V2ProtobufContentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
     /// <summary>The Swagger 2.0 document (<c>/openapi/v2</c>, JSON).</summary>
     public byte[] V2 => _v2.Value;
+
+    /// <summary>
+    /// The Swagger 2.0 document as gnostic protobuf (asked for with <see cref="V2ProtobufAccept"/>): what
+    /// kubectl 1.27 and 1.28 read for explain and validation (later kubectl use v3 only).
+    /// </summary>
+    public byte[] V2Protobuf => _v2Protobuf.Value;
 
     /// <summary>The <c>/openapi/v3</c> index: <c>{"paths":{"api/v1":{"serverRelativeURL":"/openapi/v3/api/v1?hash=..."}, ...}}</c>.</summary>
     public byte[] V3Index => _v3.Value.Index;

@@ -86,18 +86,26 @@ public static class UnknownFields
         }
         lock (CompileLock)
         {
-            return CompileLocked(schema);
+            // Nodes are published only once the whole tree is built, so a walk on another
+            // thread never meets a node whose fields are not filled in yet.
+            var pending = new Dictionary<TypeSchema, Node>(ReferenceEqualityComparer.Instance);
+            node = CompileLocked(schema, pending);
+            foreach (var (s, n) in pending)
+            {
+                Compiled.TryAdd(s, n);
+            }
+            return node;
         }
     }
 
-    private static Node CompileLocked(TypeSchema schema)
+    private static Node CompileLocked(TypeSchema schema, Dictionary<TypeSchema, Node> pending)
     {
-        if (Compiled.TryGetValue(schema, out var node))
+        if (Compiled.TryGetValue(schema, out var node) || pending.TryGetValue(schema, out node))
         {
             return node;
         }
         node = new Node(schema.Kind);
-        Compiled[schema] = node;
+        pending[schema] = node;
         switch (schema.Kind)
         {
             case SchemaKind.Object:
@@ -105,13 +113,13 @@ public static class UnknownFields
                 var index = 0;
                 foreach (var (name, property) in schema.Properties)
                 {
-                    fields[name] = new Field(name, index++, CompileLocked(property.Type));
+                    fields[name] = new Field(name, index++, CompileLocked(property.Type, pending));
                 }
                 node.SetFields(fields);
                 break;
             case SchemaKind.Array:
             case SchemaKind.Map:
-                node.Items = schema.Items == null ? Node.Leaf : CompileLocked(schema.Items);
+                node.Items = schema.Items == null ? Node.Leaf : CompileLocked(schema.Items, pending);
                 break;
         }
         return node;

@@ -4,6 +4,7 @@ using k8s.Models;
 
 namespace Coxswain.Api.Tests.OpenApi;
 
+[Collection(Documents.Collection)]
 public class DefinitionNamesTests
 {
     [Theory]

@@ -5,9 +5,20 @@ using Coxswain.Api.Resources;
 
 namespace Coxswain.Api.Tests.OpenApi;
 
+/// <summary>
+/// ModelSchemas publishes a type's schema before its properties are filled in, so a first use
+/// racing another thread can see a partial schema; these tests build schemas and run alone.
+/// </summary>
+[CollectionDefinition(Documents.Collection, DisableParallelization = true)]
+public sealed class OpenApiCollection
+{
+}
+
 /// <summary>The documents of the default catalog, built once for all tests, and JSON helpers.</summary>
 internal static class Documents
 {
+    public const string Collection = "OpenApi";
+
     private static readonly Lazy<OpenApiDocuments> Built = new(() => new OpenApiDocuments(ResourceCatalog.Default, "v1.32.4"));
 
     public static OpenApiDocuments Shared => Built.Value;

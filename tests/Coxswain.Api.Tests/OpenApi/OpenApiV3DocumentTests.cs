@@ -7,6 +7,7 @@ using static Coxswain.Api.Tests.OpenApi.Documents;
 
 namespace Coxswain.Api.Tests.OpenApi;
 
+[Collection(Documents.Collection)]
 public class OpenApiV3DocumentTests
 {
     private static IEnumerable<(string Group, string Version)> GroupVersions =>

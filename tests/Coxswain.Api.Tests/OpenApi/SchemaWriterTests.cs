@@ -8,6 +8,7 @@ using static Coxswain.Api.Tests.OpenApi.Documents;
 
 namespace Coxswain.Api.Tests.OpenApi;
 
+[Collection(Documents.Collection)]
 public class SchemaWriterTests
 {
     /// <summary>A PodSpec-like object whose containers carry the metadata upstream gives them.</summary>

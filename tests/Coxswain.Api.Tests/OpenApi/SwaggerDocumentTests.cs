@@ -4,6 +4,7 @@ using static Coxswain.Api.Tests.OpenApi.Documents;
 
 namespace Coxswain.Api.Tests.OpenApi;
 
+[Collection(Documents.Collection)]
 public class SwaggerDocumentTests
 {
     [Fact]

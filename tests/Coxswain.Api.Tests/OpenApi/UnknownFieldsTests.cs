@@ -6,6 +6,7 @@ using k8s.Models;
 
 namespace Coxswain.Api.Tests.OpenApi;
 
+[Collection(Documents.Collection)]
 public class UnknownFieldsTests
 {
     private static readonly TypeSchema Pod = ModelSchemas.For(typeof(V1Pod));
