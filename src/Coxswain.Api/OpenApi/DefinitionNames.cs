@@ -134,9 +134,25 @@ internal static partial class DefinitionNames
         }
         foreach (var (t, package) in walker.Strays())
         {
-            walker.Walk(t, package);
+            walker.Walk(t, StrayPackage(t, roots.Select(r => (r.Type, r.Entity!)), package));
         }
         return walker.Packages;
+    }
+
+    /// <summary>
+    /// A type only another version's kinds use (batch/v1 JobSpec uses WorkloadPodGroupSchedulingPolicy
+    /// of scheduling v1alpha3): the group with a kind of the type's version whose name starts the
+    /// type's name (Workload), else the group of the kind that met it.
+    /// </summary>
+    private static string StrayPackage(Type stray, IEnumerable<(Type Type, KubernetesEntityAttribute Entity)> roots, string walkerPackage)
+    {
+        var (_, version, name) = Split(stray.Name);
+        var best = roots
+            .Where(r => r.Entity.ApiVersion == version && name.StartsWith(r.Entity.Kind, StringComparison.Ordinal))
+            .OrderByDescending(r => r.Entity.Kind.Length)
+            .Select(r => PackageOfGroup(r.Entity.Group))
+            .FirstOrDefault();
+        return best ?? walkerPackage;
     }
 
     private sealed class PackageWalker

@@ -38,6 +38,7 @@ public class DefinitionNamesTests
     [InlineData(typeof(Corev1EndpointPort), "io.k8s.api.core.v1.EndpointPort")]
     [InlineData(typeof(V1StorageClass), "io.k8s.api.storage.v1.StorageClass")]
     [InlineData(typeof(V1PodDisruptionBudgetSpec), "io.k8s.api.policy.v1.PodDisruptionBudgetSpec")]
+    [InlineData(typeof(V1alpha3WorkloadPodGroupSchedulingPolicy), "io.k8s.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy")]
     [InlineData(typeof(V1CustomResourceDefinitionSpec), "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec")]
     public void Model_types_get_upstream_definition_names(Type type, string expected)
     {
