@@ -55,7 +55,7 @@ internal sealed class SchemaWriter
             }
             else
             {
-                WriteBuiltin(w, entry.Name);
+                WriteBuiltin(w, entry.Name, _v3);
             }
         }
     }
@@ -322,7 +322,11 @@ internal sealed class SchemaWriter
         return done;
     }
 
-    private static void WriteBuiltin(Utf8JsonWriter w, string name)
+    /// <summary>
+    /// The hand-written definitions. In OpenAPI 3 upstream gives IntOrString and Quantity a
+    /// <c>oneOf</c> of their JSON types instead of a type (so explain shows their names).
+    /// </summary>
+    private static void WriteBuiltin(Utf8JsonWriter w, string name, bool openApi3)
     {
         var (type, format, description) = name switch
         {
@@ -342,12 +346,32 @@ internal sealed class SchemaWriter
                 "Patch is provided to give a concrete name and type to the Kubernetes PATCH request body."),
             _ => ("object", null, ""),
         };
+        string[]? oneOf = !openApi3 ? null : name switch
+        {
+            DefinitionNames.IntOrString => ["integer", "string"],
+            DefinitionNames.Quantity => ["string", "number"],
+            _ => null,
+        };
         w.WriteStartObject();
         w.WriteString(Description, description);
-        w.WriteString(TypeKey, type);
+        if (oneOf == null)
+        {
+            w.WriteString(TypeKey, type);
+        }
         if (format != null)
         {
             w.WriteString(FormatKey, format);
+        }
+        if (oneOf != null)
+        {
+            w.WriteStartArray("oneOf");
+            foreach (var t in oneOf)
+            {
+                w.WriteStartObject();
+                w.WriteString(TypeKey, t);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
         }
         w.WriteEndObject();
     }

@@ -168,6 +168,18 @@ public class OpenApiV3DocumentTests
     }
 
     [Fact]
+    public void Int_or_string_and_quantity_are_one_of_their_json_types()
+    {
+        var schemas = V3("api/v1")["components"]!["schemas"]!;
+        var intOrString = schemas["io.k8s.apimachinery.pkg.util.intstr.IntOrString"]!;
+        Assert.Null(intOrString["type"]);
+        Assert.Equal("int-or-string", Str(intOrString["format"]));
+        Assert.Equal(["integer", "string"], intOrString["oneOf"]!.AsArray().Select(t => Str(t!["type"])));
+        var quantity = schemas["io.k8s.apimachinery.pkg.api.resource.Quantity"]!;
+        Assert.Equal(["string", "number"], quantity["oneOf"]!.AsArray().Select(t => Str(t!["type"])));
+    }
+
+    [Fact]
     public void Discovery_root_documents_describe_their_lists()
     {
         Assert.NotNull(V3("api")["paths"]!["/api/"]!["get"]);
