@@ -57,9 +57,10 @@ internal static class RbacValidation
         }
         foreach (var s in subjects ?? [])
         {
-            if (string.IsNullOrEmpty(s.ApiGroup))
+            // ServiceAccount subjects default to the core group "", which is omitted on the wire.
+            if (string.IsNullOrEmpty(s.ApiGroup) && s.Kind is "User" or "Group")
             {
-                s.ApiGroup = s.Kind is "User" or "Group" ? Group : s.Kind == "ServiceAccount" ? "" : s.ApiGroup;
+                s.ApiGroup = Group;
             }
         }
     }
