@@ -77,6 +77,19 @@ internal static class TestObjects
         return Strings(strategy.ValidateUpdate(obj, old));
     }
 
+    /// <summary>Errors of an edit: the created object is read back, changed by <paramref name="edit"/> and written.</summary>
+    public static List<string> EditErrors<T>(string group, string yaml, Action<T> edit, string? uid = null)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var old = Created<T>(group, yaml, uid);
+        var obj = ObjectJson.Clone(old);
+        edit(obj);
+        var strategy = ResourceStrategies.For(group, obj.Kind);
+        strategy.Default(obj);
+        (strategy as IPrepareForUpdate)?.PrepareForUpdate(obj, old);
+        return Strings(strategy.ValidateUpdate(obj, old));
+    }
+
     public static List<string> Strings(IEnumerable<FieldError> errors) => errors.Select(e => e.ToString()).ToList();
 
     /// <summary>Compares error lists as one text, so a failure shows the whole differing message.</summary>
