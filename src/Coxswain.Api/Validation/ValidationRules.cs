@@ -418,7 +418,8 @@ public static partial class ValidationRules
         for (var i = 0; i < 4; i++)
         {
             var p = parts[i];
-            if (p.Length is 0 or > 3 || !p.All(char.IsAsciiDigit)
+            // Like Go's net.ParseIP: decimal octets only, no leading zeros.
+            if (p.Length is 0 or > 3 || !p.All(char.IsAsciiDigit) || (p.Length > 1 && p[0] == '0')
                 || !int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > 255)
             {
                 return null;

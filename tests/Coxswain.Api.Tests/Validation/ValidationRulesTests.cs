@@ -138,6 +138,7 @@ public class ValidationRulesTests
     [InlineData("1.2.3", false)]
     [InlineData("1.2.3.256", false)]
     [InlineData("0x1.2.3.4", false)]
+    [InlineData("010.1.1.1", false)]
     [InlineData("fe80::1%eth0", false)]
     [InlineData("", false)]
     public void IPAddress(string value, bool valid) =>
