@@ -5,6 +5,7 @@ using Coxswain.Api.Errors;
 using Coxswain.Api.Patching;
 using Coxswain.Api.Schema;
 using Coxswain.Api.Resources;
+using Coxswain.Api.Resources.Strategies;
 using Coxswain.Api.Serialization;
 using k8s;
 using k8s.Models;
@@ -38,7 +39,9 @@ internal static class WriteRules
         meta.SelfLink = null;
         meta.Generation = def.TracksGeneration ? 1 : null;
         ResetStatusForCreate(def, obj);
-        ResourceCatalog.StrategyFor(def).Default(obj);
+        var strategy = ResourceCatalog.StrategyFor(def);
+        strategy.Default(obj);
+        (strategy as IPrepareForCreate)?.PrepareForCreate(obj);
     }
 
     public static void PrepareForUpdate(ResourceDefinition def, string? ns, string name, string? subresource,
@@ -83,7 +86,12 @@ internal static class WriteRules
             SetStatus(desired, GetStatus(current));
         }
 
-        ResourceCatalog.StrategyFor(def).Default(desired);
+        var strategy = ResourceCatalog.StrategyFor(def);
+        strategy.Default(desired);
+        if (subresource == null)
+        {
+            (strategy as IPrepareForUpdate)?.PrepareForUpdate(desired, current);
+        }
 
         if (def.TracksGeneration && subresource != "status" && SpecChanged(desired, current))
         {
@@ -134,7 +142,7 @@ internal static class WriteRules
     public static void ValidateUpdate(ResourceDefinition def, string? subresource, IKubernetesObject<V1ObjectMeta> obj, IKubernetesObject<V1ObjectMeta> old)
     {
         var errors = new List<FieldError>();
-        errors.AddRange(MetadataValidation.Validate(def, obj.Metadata));
+        errors.AddRange(MetadataValidation.Validate(def, obj.Metadata, old.Metadata));
         if (subresource != "binding")
         {
             errors.AddRange(ResourceCatalog.StrategyFor(def).ValidateUpdate(obj, old));
@@ -192,12 +200,7 @@ internal static class WriteRules
         {
             return;
         }
-        prop.SetValue(obj, def.Kind == "Namespace" ? null : Activator.CreateInstance(prop.PropertyType));
-        if (obj is V1Pod pod)
-        {
-            pod.Status.Phase = "Pending";
-            pod.Status.QosClass = PodQos.Classify(pod.Spec);
-        }
+        prop.SetValue(obj, Activator.CreateInstance(prop.PropertyType));
     }
 
     private static PropertyInfo? StatusProperty(Type t) => t.GetProperty("Status");
