@@ -29,6 +29,12 @@ internal static class Bootstrap
                 Ports = [new V1ServicePort { Name = "https", Port = 443, Protocol = "TCP", TargetPort = port }],
             },
         }, ct);
+        if (System.Net.IPAddress.TryParse(advertiseAddress.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip))
+        {
+            // Endpoints may not point at loopback addresses (upstream validation): a server bound
+            // to 127.0.0.1 has the service but no endpoints, until it advertises a routable address.
+            return;
+        }
         await CreateIfMissingAsync(registry, endpoints, "default", new V1Endpoints
         {
             Metadata = new V1ObjectMeta { Name = "kubernetes", Labels = new Dictionary<string, string> { ["endpointslice.kubernetes.io/skip-mirror"] = "true" } },

@@ -226,6 +226,8 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
             {
                 throw ApiException.Conflict(def.Plural, def.Group, name, "the object has been modified; please apply your changes to the latest version and try again");
             }
+            // An unconditional update writes over the version it read (upstream fills it in too).
+            desired.Metadata!.ResourceVersion = current.Metadata.ResourceVersion;
             WriteRules.PrepareForUpdate(def, ns, name, subresource, desired, current);
             if (allocate != null)
             {
