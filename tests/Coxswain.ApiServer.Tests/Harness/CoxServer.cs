@@ -122,6 +122,8 @@ public sealed class CoxServer : IAsyncDisposable
         var k = new Kubernetes(config);
         var http = k.HttpClient;
         http.BaseAddress = new Uri(Url);
+        // The client adds the token per request inside its generated calls, not on its HttpClient.
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
         return http;
     }
 
@@ -157,6 +159,9 @@ public sealed class CoxServer : IAsyncDisposable
     }
 
     public int ExitCode => _process.ExitCode;
+
+    /// <summary>True once the server process has ended (crashed, killed or stopped).</summary>
+    public bool HasExited => _process.HasExited;
 
     private void Signal(string signal)
     {
