@@ -1,1 +1,135 @@
-System.Console.WriteLine("bench");
+using System.Diagnostics;
+using Coxswain.Bench;
+
+// The API server load driver. Usage:
+//   dotnet run -c Release --project bench/Coxswain.Bench -- [--kubeconfig PATH | --start-server] [--clients N] [--seconds S] [--watchers W]
+// With --start-server it starts `cox server` (same build configuration) on a free port with a temp data dir.
+var options = BenchOptions.Parse(args);
+CoxProcess? cox = null;
+try
+{
+    var kubeconfig = options.Kubeconfig;
+    int? serverPid = options.ServerPid;
+    if (options.StartServer)
+    {
+        cox = await CoxProcess.StartAsync();
+        kubeconfig = cox.Kubeconfig;
+        serverPid = cox.Pid;
+    }
+    if (kubeconfig == null)
+    {
+        Console.Error.WriteLine("give --kubeconfig PATH (and --server-pid PID for RSS) or --start-server");
+        return 2;
+    }
+    var driver = new LoadDriver(kubeconfig, options);
+    Console.WriteLine($"# Coxswain API server load: {options.Clients} clients, {options.Seconds} s per scenario, {options.Watchers} watchers, {Environment.ProcessorCount} cores");
+    if (serverPid != null)
+    {
+        Console.WriteLine($"server RSS idle: {Rss(serverPid.Value)} MB");
+    }
+    Console.WriteLine(Stats.Header);
+    foreach (var scenario in driver.Scenarios)
+    {
+        var (stats, elapsed) = await scenario();
+        Console.WriteLine(stats.Report(elapsed));
+    }
+    if (serverPid != null)
+    {
+        Console.WriteLine($"server RSS after load: {Rss(serverPid.Value)} MB");
+    }
+    return 0;
+}
+finally
+{
+    if (cox != null)
+    {
+        await cox.DisposeAsync();
+    }
+}
+
+static long Rss(int pid)
+{
+    foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+    {
+        if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+        {
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+        }
+    }
+    return -1;
+}
+
+internal sealed record BenchOptions(string? Kubeconfig, bool StartServer, int? ServerPid, int Clients, int Seconds, int Watchers, int WatchEvents)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        string? Get(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        return new BenchOptions(
+            Get("--kubeconfig"),
+            args.Contains("--start-server"),
+            int.TryParse(Get("--server-pid"), out var pid) ? pid : null,
+            int.TryParse(Get("--clients"), out var c) ? c : 32,
+            int.TryParse(Get("--seconds"), out var s) ? s : 10,
+            int.TryParse(Get("--watchers"), out var w) ? w : 1000,
+            int.TryParse(Get("--watch-events"), out var e) ? e : 50);
+    }
+}
+
+/// <summary>A cox server started by the benchmark.</summary>
+internal sealed class CoxProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _dataDir;
+
+    private CoxProcess(Process process, string dataDir)
+    {
+        _process = process;
+        _dataDir = dataDir;
+    }
+
+    public int Pid => _process.Id;
+    public string Kubeconfig => Path.Combine(_dataDir, "kubeconfig.yaml");
+
+    public static async Task<CoxProcess> StartAsync()
+    {
+        var config = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Coxswain.slnx")))
+        {
+            dir = dir.Parent;
+        }
+        var cox = Path.Combine(dir!.FullName, "src", "Coxswain", "bin", config, "net10.0", "cox.dll");
+        var dataDir = Path.Combine(Path.GetTempPath(), "cox-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { cox, "server", "--data-dir", dataDir, "--port", "0", "--log-level", "Warning" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        var process = Process.Start(psi)!;
+        var ready = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("Coxswain is running", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (await Task.WhenAny(ready.Task, Task.Delay(30_000)) != ready.Task)
+        {
+            process.Kill();
+            throw new InvalidOperationException("cox server did not start");
+        }
+        await Task.Delay(500);
+        return new CoxProcess(process, dataDir);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Process.Start("kill", $"-TERM {_process.Id}")!.WaitForExit();
+        await _process.WaitForExitAsync();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+}

@@ -43,11 +43,14 @@ public sealed class ApiServerHost : IAsyncDisposable
 
     public static async Task<ApiServerHost> StartAsync(ApiServerOptions options, ILoggerFactory loggerFactory, CancellationToken ct = default)
     {
+        var log = loggerFactory.CreateLogger<ApiServerHost>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         Directory.CreateDirectory(options.DataDir);
         var credentials = ClusterCredentials.LoadOrCreate(options.DataDir, [options.BindAddress]);
         var store = await SqliteStore.OpenAsync(
-            new SqliteStoreOptions(Path.Combine(options.DataDir, "state.db")) { CompactionInterval = options.CompactionInterval },
+            new SqliteStoreOptions(Path.Combine(options.DataDir, "state.db")) { CompactionInterval = options.CompactionInterval, CompactionRetainRevisions = options.CompactionRetainRevisions },
             loggerFactory.CreateLogger<SqliteStore>(), ct);
+        log.LogDebug("credentials and storage ready after {Ms} ms", clock.ElapsedMilliseconds);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -78,12 +81,15 @@ public sealed class ApiServerHost : IAsyncDisposable
         app.Run(handler.HandleAsync);
 
         await app.StartAsync(ct);
+        log.LogDebug("listening after {Ms} ms", clock.ElapsedMilliseconds);
         var port = ActualPort(app, options.Port);
         var url = $"https://{options.AdvertisedHost}:{port}";
         var kubeconfigPath = Kubeconfig.PathIn(options.DataDir);
         await File.WriteAllTextAsync(kubeconfigPath, Kubeconfig.Render(url, credentials.CaPem, credentials.AdminToken), ct);
 
         await Bootstrap.EnsureBuiltInNamespacesAsync(registry, ct);
+        await Bootstrap.EnsureKubernetesServiceAsync(registry, options.AdvertisedHost, port, ct);
+        log.LogDebug("built-in namespaces present after {Ms} ms", clock.ElapsedMilliseconds);
         var loops = BackgroundLoops.Start(registry, loggerFactory);
         host = new ApiServerHost(app, store, loops, url, kubeconfigPath) { _ready = true };
         return host;

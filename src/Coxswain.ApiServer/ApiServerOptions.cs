@@ -12,6 +12,9 @@ public sealed record ApiServerOptions
     /// <summary>How often old revisions are compacted away.</summary>
     public TimeSpan CompactionInterval { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How many revisions of history periodic compaction keeps at least.</summary>
+    public long CompactionRetainRevisions { get; init; } = 1000;
+
     /// <summary>Largest request body accepted (upstream: 3 MiB).</summary>
     public long MaxRequestBodyBytes { get; init; } = 3 * 1024 * 1024;
 

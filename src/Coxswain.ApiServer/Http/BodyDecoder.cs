@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Coxswain.Api.Errors;
+using Coxswain.Api.Protobuf;
 using Coxswain.Api.Resources;
 using Coxswain.Api.Serialization;
 using k8s;
@@ -31,6 +32,10 @@ internal static class BodyDecoder
     public static JsonNode Parse(byte[] body, string? contentType)
     {
         var media = ObjectCodec.MediaType(contentType);
+        if (ProtobufCodec.IsProtobuf(media))
+        {
+            return ProtobufCodec.Decode(body);
+        }
         return media switch
         {
             "application/json" or "application/yaml" or "text/yaml" or "application/x-yaml" or "*/*" => ObjectCodec.ParseBody(body, media),

@@ -165,7 +165,7 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
         var fields = FieldSelector.Parse(q["fieldSelector"]);
         if (!fields.IsEverything)
         {
-            fields.CheckSupported(FieldSelectors.For(def.Group, def.Kind).Keys, $"\"{def.Kind}\"");
+            fields = FieldSelectors.Convert(def.Group, def.Kind, fields);
         }
         var limit = 0;
         if (q.TryGetValue("limit", out var l) && !string.IsNullOrEmpty(l) && (!int.TryParse(l, out limit) || limit < 0))

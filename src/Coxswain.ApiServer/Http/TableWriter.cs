@@ -18,6 +18,8 @@ internal enum IncludeObject
 /// <summary>Writes meta.k8s.io/v1 Table and PartialObjectMetadata answers.</summary>
 internal static class TableWriter
 {
+    private static readonly JsonSerializerOptions ConditionJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
     public static IncludeObject ParseInclude(string? value) => value switch
     {
         null or "" or "Metadata" => IncludeObject.Metadata,
@@ -73,6 +75,16 @@ internal static class TableWriter
                 WriteCell(w, cell);
             }
             w.WriteEndArray();
+            var conditions = printer.Conditions(obj);
+            if (conditions is { Count: > 0 })
+            {
+                w.WriteStartArray("conditions");
+                foreach (var c in conditions)
+                {
+                    JsonSerializer.Serialize(w, c, c.GetType(), ConditionJson);
+                }
+                w.WriteEndArray();
+            }
             switch (include)
             {
                 case IncludeObject.Metadata:

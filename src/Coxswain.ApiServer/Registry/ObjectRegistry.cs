@@ -114,8 +114,7 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
         {
             return true;
         }
-        var fields = Api.Selectors.FieldSelectors.For(def.Group, def.Kind);
-        return q.Fields.Matches(f => fields.TryGetValue(f, out var get) ? get(obj) : null);
+        return Api.Selectors.FieldSelectors.Matches(def.Group, def.Kind, q.Fields, obj);
     }
 
     private static long ParseResourceVersion(string? rv)
@@ -138,16 +137,11 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
         for (var attempt = 0; ; attempt++)
         {
             WriteRules.PrepareForCreate(def, ns, obj, clock.GetUtcNow().UtcDateTime);
-            WriteRules.ValidateCreate(def, obj);
-            if (options.DryRun)
-            {
-                return new WriteResult(obj, true);
-            }
             try
             {
-                var kv = await store.CreateAsync(StorageKeys.Object(def, ns, obj.Metadata!.Name!), StoredObjects.Encode(def, obj), ct);
-                obj.Metadata.ResourceVersion = kv.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return new WriteResult(obj, true);
+                return obj is V1Service svc
+                    ? await Services.WithAllocationAsync(def, svc, null, () => ValidateAndStoreAsync(def, ns, obj, options, ct), ct)
+                    : await ValidateAndStoreAsync(def, ns, obj, options, ct);
             }
             catch (KeyExistsException)
             {
@@ -160,6 +154,26 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
             }
         }
     }
+
+    private async Task<WriteResult> ValidateAndStoreAsync(ResourceDefinition def, string? ns, IKubernetesObject<V1ObjectMeta> obj, WriteOptions options, CancellationToken ct)
+    {
+        WriteRules.ValidateCreate(def, obj);
+        if (options.DryRun)
+        {
+            return new WriteResult(obj, true);
+        }
+        var kv = await store.CreateAsync(StorageKeys.Object(def, ns, obj.Metadata!.Name!), StoredObjects.Encode(def, obj), ct);
+        obj.Metadata.ResourceVersion = kv.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new WriteResult(obj, true);
+    }
+
+    /// <summary>Cluster IPs and node ports of Services.</summary>
+    private ServiceAllocator Services => _services ??= new ServiceAllocator(this, ServiceRange);
+
+    private ServiceAllocator? _services;
+
+    /// <summary>The service CIDR (k3s's default).</summary>
+    public ServiceCidr ServiceRange { get; init; } = new("10.43.0.0/16");
 
     private async Task CheckNamespaceAcceptsAsync(string ns, CancellationToken ct)
     {
@@ -180,10 +194,25 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
     /// desired object carries a resourceVersion it must match (409 Conflict otherwise); when it
     /// carries none the update is retried on a concurrent write.
     /// </summary>
-    public async Task<WriteResult> UpdateAsync(
+    public Task<WriteResult> UpdateAsync(
         ResourceDefinition def, string? ns, string name, string? subresource,
         Func<IKubernetesObject<V1ObjectMeta>, IKubernetesObject<V1ObjectMeta>> update,
         WriteOptions options, CancellationToken ct)
+    {
+        if (def.Kind != "Service" || subresource != null)
+        {
+            return UpdateCoreAsync(def, ns, name, subresource, update, options, ct);
+        }
+        // A service's type or ports may change what it needs allocated.
+        return UpdateCoreAsync(def, ns, name, subresource, update, options, ct, (desired, current) =>
+            Services.WithAllocationAsync(def, (V1Service)desired, (V1Service)current, () => Task.FromResult(0), ct));
+    }
+
+    private async Task<WriteResult> UpdateCoreAsync(
+        ResourceDefinition def, string? ns, string name, string? subresource,
+        Func<IKubernetesObject<V1ObjectMeta>, IKubernetesObject<V1ObjectMeta>> update,
+        WriteOptions options, CancellationToken ct,
+        Func<IKubernetesObject<V1ObjectMeta>, IKubernetesObject<V1ObjectMeta>, Task>? allocate = null)
     {
         var key = StorageKeys.Object(def, ns, name);
         for (var attempt = 0; ; attempt++)
@@ -197,6 +226,10 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
                 throw ApiException.Conflict(def.Plural, def.Group, name, "the object has been modified; please apply your changes to the latest version and try again");
             }
             WriteRules.PrepareForUpdate(def, ns, name, subresource, desired, current);
+            if (allocate != null)
+            {
+                await allocate(desired, current);
+            }
             WriteRules.ValidateUpdate(def, subresource, desired, current);
 
             var bytes = StoredObjects.Encode(def, desired);

@@ -15,10 +15,12 @@ internal static class ServerCommand
         var dataDir = CommonOptions.DataDir();
         var port = new Option<int>("--port") { Description = "HTTPS port of the API server (0 picks a free one)", DefaultValueFactory = _ => 6443 };
         var bind = new Option<string>("--bind-address") { Description = "Address the API server listens on", DefaultValueFactory = _ => "127.0.0.1" };
+        var compactionInterval = new Option<TimeSpan>("--compaction-interval") { Description = "How often old revisions of the store are compacted away (like kube-apiserver's --etcd-compaction-interval)", DefaultValueFactory = _ => TimeSpan.FromMinutes(5) };
+        var compactionRetain = new Option<long>("--compaction-retain-revisions") { Description = "How many revisions of history compaction keeps at least", DefaultValueFactory = _ => 1000 };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level printed", DefaultValueFactory = _ => LogLevel.Information };
         var command = new Command("server", "Run a single-node control plane (API server on an embedded SQLite store)")
         {
-            dataDir, port, bind, logLevel,
+            dataDir, port, bind, compactionInterval, compactionRetain, logLevel,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -32,6 +34,8 @@ internal static class ServerCommand
                 DataDir = Path.GetFullPath(parse.GetValue(dataDir)!),
                 Port = parse.GetValue(port),
                 BindAddress = address,
+                CompactionInterval = parse.GetValue(compactionInterval),
+                CompactionRetainRevisions = parse.GetValue(compactionRetain),
             };
             return await RunAsync(options, parse.GetValue(logLevel));
         });

@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using k8s;
+
+namespace Coxswain.Bench;
+
+/// <summary>
+/// Drives a running API server over HTTPS with N concurrent clients: creates, gets, lists,
+/// updates, and the delivery of events to many watchers.
+/// </summary>
+internal sealed class LoadDriver
+{
+    private readonly BenchOptions _options;
+    private readonly Uri _server;
+    private readonly string _token;
+    private readonly X509Certificate2Collection _ca;
+    private readonly string _ns = "bench-" + Guid.NewGuid().ToString("N")[..6];
+    private int _created;
+
+    public LoadDriver(string kubeconfig, BenchOptions options)
+    {
+        _options = options;
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+        _server = new Uri(config.Host);
+        _token = config.AccessToken;
+        _ca = config.SslCaCerts;
+    }
+
+    public IEnumerable<Func<Task<(Stats, TimeSpan)>>> Scenarios =>
+    [
+        Setup,
+        Create,
+        Get,
+        List,
+        Update,
+        WatchDelivery,
+    ];
+
+    private HttpClient NewClient(int connections)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert != null && _ca.Cast<X509Certificate2>().Any(c => Chains(cert, c)) },
+        };
+        var http = new HttpClient(handler) { BaseAddress = _server, Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return http;
+    }
+
+    private static bool Chains(X509Certificate cert, X509Certificate2 ca)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(new X509Certificate2(cert));
+    }
+
+    private string ConfigMaps => $"/api/v1/namespaces/{_ns}/configmaps";
+
+    private static StringContent Json(string s) => new(s, Encoding.UTF8, "application/json");
+
+    private static string ConfigMap(string name, string value) =>
+        $"{{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{{\"name\":\"{name}\",\"labels\":{{\"app\":\"bench\"}}}},\"data\":{{\"seq\":\"{value}\",\"payload\":\"{new string('x', 512)}\"}}}}";
+
+    private async Task<(Stats, TimeSpan)> Setup()
+    {
+        using var http = NewClient(1);
+        var stats = new Stats("setup (namespace)");
+        var sw = Stopwatch.StartNew();
+        var r = await http.PostAsync("/api/v1/namespaces", Json($"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{_ns}\"}}}}"));
+        if (!r.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"cannot create namespace: {r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        }
+        stats.Add(sw.Elapsed.TotalMilliseconds);
+        return (stats, sw.Elapsed);
+    }
+
+    /// <summary>Runs <paramref name="op"/> on every client until the time is up.</summary>
+    private async Task<(Stats, TimeSpan)> RunFor(string name, Func<HttpClient, int, long, Task<bool>> op)
+    {
+        using var http = NewClient(_options.Clients);
+        var stats = new Stats(name);
+        // Warm up connections and JIT.
+        for (var i = 0; i < _options.Clients; i++)
+        {
+            await op(http, i, -1 - i);
+        }
+        var deadline = Stopwatch.StartNew();
+        var duration = TimeSpan.FromSeconds(_options.Seconds);
+        long counter = 0;
+        var tasks = Enumerable.Range(0, _options.Clients).Select(client => Task.Run(async () =>
+        {
+            while (deadline.Elapsed < duration)
+            {
+                var n = Interlocked.Increment(ref counter);
+                var t = Stopwatch.GetTimestamp();
+                if (await op(http, client, n))
+                {
+                    stats.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                }
+                else
+                {
+                    stats.Error();
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(tasks);
+        return (stats, deadline.Elapsed);
+    }
+
+    private Task<(Stats, TimeSpan)> Create() => RunFor($"create configmap ({_options.Clients} clients)", async (http, client, n) =>
+    {
+        var name = n < 0 ? $"warm{-n}" : $"cm{n}";
+        using var r = await http.PostAsync(ConfigMaps, Json(ConfigMap(name, n.ToString())));
+        if (r.IsSuccessStatusCode && n >= 0)
+        {
+            Interlocked.Increment(ref _created);
+        }
+        return r.StatusCode == HttpStatusCode.Created;
+    });
+
+    private Task<(Stats, TimeSpan)> Get() => RunFor($"get configmap ({_options.Clients} clients)", async (http, client, n) =>
+    {
+        var name = $"cm{1 + (Math.Abs(n) % Math.Max(1, _created))}";
+        using var r = await http.GetAsync($"{ConfigMaps}/{name}");
+        await r.Content.ReadAsByteArrayAsync();
+        return r.StatusCode == HttpStatusCode.OK;
+    });
+
+    private async Task<(Stats, TimeSpan)> List()
+    {
+        using var http = NewClient(1);
+        var listNs = _ns + "-list";
+        await http.PostAsync("/api/v1/namespaces", Json($"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{listNs}\"}}}}"));
+        for (var i = 0; i < 100; i++)
+        {
+            (await http.PostAsync($"/api/v1/namespaces/{listNs}/configmaps", Json(ConfigMap($"l{i}", "0")))).Dispose();
+        }
+        return await RunFor($"list 100 configmaps ({_options.Clients} clients)", async (h, client, n) =>
+        {
+            using var r = await h.GetAsync($"/api/v1/namespaces/{listNs}/configmaps");
+            await r.Content.ReadAsByteArrayAsync();
+            return r.StatusCode == HttpStatusCode.OK;
+        });
+    }
+
+    private Task<(Stats, TimeSpan)> Update() => RunFor($"update configmap ({_options.Clients} clients)", async (http, client, n) =>
+    {
+        // Each client updates its own object (no resourceVersion: unconditional PUT).
+        var name = $"cm{1 + client}";
+        using var r = await http.PutAsync($"{ConfigMaps}/{name}", Json(ConfigMap(name, n.ToString())));
+        return r.StatusCode == HttpStatusCode.OK;
+    });
+
+    /// <summary>W watchers on one namespace; one writer updates an object E times; latency = send to receipt per watcher.</summary>
+    private async Task<(Stats, TimeSpan)> WatchDelivery()
+    {
+        var stats = new Stats($"watch event to {_options.Watchers} watchers");
+        var watchNs = _ns + "-watch";
+        using var writer = NewClient(1);
+        await writer.PostAsync("/api/v1/namespaces", Json($"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{watchNs}\"}}}}"));
+        using var created = await writer.PostAsync($"/api/v1/namespaces/{watchNs}/configmaps", Json(ConfigMap("w", "-1")));
+        var rv = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
+
+        var sent = new ConcurrentDictionary<int, long>();
+        using var watchers = NewClient(_options.Watchers);
+        using var stop = new CancellationTokenSource();
+        var connected = 0;
+        var received = 0;
+        var tasks = Enumerable.Range(0, _options.Watchers).Select(_ => Task.Run(async () =>
+        {
+            using var response = await watchers.GetAsync($"/api/v1/namespaces/{watchNs}/configmaps?watch=true&resourceVersion={rv}", HttpCompletionOption.ResponseHeadersRead, stop.Token);
+            Interlocked.Increment(ref connected);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token));
+            while (!stop.IsCancellationRequested)
+            {
+                var line = await reader.ReadLineAsync(stop.Token);
+                if (line == null)
+                {
+                    return;
+                }
+                var now = Stopwatch.GetTimestamp();
+                var at = line.IndexOf("\"seq\":\"", StringComparison.Ordinal);
+                if (at >= 0 && int.TryParse(line.AsSpan(at + 7, line.IndexOf('"', at + 7) - at - 7), out var seq) && sent.TryGetValue(seq, out var t))
+                {
+                    stats.Add(Stopwatch.GetElapsedTime(t, now).TotalMilliseconds);
+                    Interlocked.Increment(ref received);
+                }
+            }
+        })).ToList();
+        var sw = Stopwatch.StartNew();
+        while (Volatile.Read(ref connected) < _options.Watchers && sw.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(50);
+        }
+        await Task.Delay(500);
+        sw.Restart();
+        for (var i = 0; i < _options.WatchEvents; i++)
+        {
+            sent[i] = Stopwatch.GetTimestamp();
+            (await writer.PutAsync($"/api/v1/namespaces/{watchNs}/configmaps/w", Json(ConfigMap("w", i.ToString())))).Dispose();
+            await Task.Delay(100);
+        }
+        var expected = _options.WatchEvents * _options.Watchers;
+        var wait = Stopwatch.StartNew();
+        while (Volatile.Read(ref received) < expected && wait.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(50);
+        }
+        for (var i = Volatile.Read(ref received); i < expected; i++)
+        {
+            stats.Error();
+        }
+        stop.Cancel();
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch (Exception)
+        {
+        }
+        return (stats, sw.Elapsed);
+    }
+}
