@@ -149,4 +149,66 @@ public sealed partial class KubectlDeleteTests(ServerFixture fixture) : IClassFi
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal("configmap \"f\" deleted\n", r.Stdout);
     }
+
+    [Fact]
+    public async Task A_pod_being_deleted_shows_terminating()
+    {
+        var ns = await Server.NewNamespaceAsync();
+        using var client = Server.Client();
+        await client.CoreV1.CreateNamespacedPodAsync(TestObjects.Pod("p", nodeName: "node-1"), ns);
+        await Kubectl.OkAsync($"delete pod p -n {ns} --grace-period=45 --wait=false");
+        var row = new KubectlTable(await Kubectl.OkAsync($"get pod p -n {ns}")).Row("p");
+        Assert.Equal("Terminating", row["STATUS"]);
+    }
+
+    [Fact]
+    public async Task Delete_by_selector_and_all()
+    {
+        var ns = await Server.NewNamespaceAsync();
+        using var client = Server.Client();
+        await client.CoreV1.CreateNamespacedConfigMapAsync(TestObjects.ConfigMap("x", new Dictionary<string, string> { ["g"] = "1" }), ns);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(TestObjects.ConfigMap("y", new Dictionary<string, string> { ["g"] = "1" }), ns);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(TestObjects.ConfigMap("z"), ns);
+        Assert.Equal("configmap \"x\" deleted\nconfigmap \"y\" deleted\n", await Kubectl.OkAsync($"delete cm -n {ns} -l g=1"));
+        Assert.Equal("configmap/z\n", await Kubectl.OkAsync($"get cm -n {ns} -o name"));
+        Assert.Equal("configmap \"z\" deleted\n", await Kubectl.OkAsync($"delete cm -n {ns} --all"));
+    }
+
+    [Fact]
+    public async Task Delete_cascade_background_garbage_collects_the_dependent()
+    {
+        var (ns, _) = await OwnerAndDependentAsync();
+        var r = await Kubectl.RunAsync($"delete deployment web -n {ns} --cascade=background --timeout=20s");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("deployment.apps \"web\" deleted\n", r.Stdout);
+        using var client = Server.Client();
+        Assert.True(await GoneAsync(() => client.AppsV1.ReadNamespacedDeploymentAsync("web", ns)));
+        Assert.True(await TestObjects.EventuallyAsync(() => GoneAsync(() => client.AppsV1.ReadNamespacedReplicaSetAsync("web-123", ns))),
+            "the owned ReplicaSet was not garbage collected");
+    }
+
+    [Fact]
+    public async Task Delete_cascade_foreground_deletes_dependents_first()
+    {
+        var (ns, _) = await OwnerAndDependentAsync();
+        var r = await Kubectl.RunAsync($"delete deployment web -n {ns} --cascade=foreground --timeout=20s");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("deployment.apps \"web\" deleted\n", r.Stdout);
+        using var client = Server.Client();
+        Assert.True(await GoneAsync(() => client.AppsV1.ReadNamespacedDeploymentAsync("web", ns)));
+        Assert.True(await GoneAsync(() => client.AppsV1.ReadNamespacedReplicaSetAsync("web-123", ns)));
+    }
+
+    [Fact]
+    public async Task Delete_cascade_orphan_leaves_the_dependent_without_owner()
+    {
+        var (ns, _) = await OwnerAndDependentAsync();
+        var r = await Kubectl.RunAsync($"delete deployment web -n {ns} --cascade=orphan --timeout=20s");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("deployment.apps \"web\" deleted\n", r.Stdout);
+        using var client = Server.Client();
+        Assert.True(await GoneAsync(() => client.AppsV1.ReadNamespacedDeploymentAsync("web", ns)));
+        Assert.True(await TestObjects.EventuallyAsync(async () =>
+            (await client.AppsV1.ReadNamespacedReplicaSetAsync("web-123", ns)).Metadata.OwnerReferences is null or { Count: 0 }));
+    }
 }

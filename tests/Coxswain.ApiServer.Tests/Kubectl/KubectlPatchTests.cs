@@ -70,4 +70,14 @@ public sealed partial class KubectlPatchTests(ServerFixture fixture) : IClassFix
         Assert.Equal("Conflict", status.Reason);
         Assert.Equal(6, (await client.AppsV1.ReadNamespacedDeploymentAsync("web", ns)).Spec.Replicas);
     }
+
+    [Fact]
+    public async Task Scale_subresource_reports_the_selector_as_a_string()
+    {
+        var ns = await Server.NewNamespaceAsync();
+        using var client = Server.Client();
+        await client.AppsV1.CreateNamespacedDeploymentAsync(TestObjects.Deployment("web"), ns);
+        var scale = await client.AppsV1.ReadNamespacedDeploymentScaleAsync("web", ns);
+        Assert.Equal("app=web", scale.Status.Selector);
+    }
 }

@@ -35,4 +35,17 @@ public sealed partial class KubectlVersionSkewTests(ServerFixture fixture) : ICl
         var deleted = await kubectl.OkAsync($"delete cm a -n {ns}");
         Assert.StartsWith("configmap \"a\" deleted", deleted);
     }
+
+    [Theory]
+    [InlineData("27")]
+    [InlineData("33")]
+    public async Task Get_tables_have_server_columns(string minor)
+    {
+        var kubectl = Server.Kubectl(Harness.Kubectl.Versioned(minor));
+        var ns = await Server.NewNamespaceAsync();
+        using var client = Server.Client();
+        await client.CoreV1.CreateNamespacedConfigMapAsync(TestObjects.ConfigMap("a"), ns);
+        var table = new KubectlTable(await kubectl.OkAsync($"get cm -n {ns}"));
+        Assert.Equal(["NAME", "DATA", "AGE"], table.Headers);
+    }
 }

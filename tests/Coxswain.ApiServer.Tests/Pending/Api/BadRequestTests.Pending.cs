@@ -9,30 +9,6 @@ namespace Coxswain.ApiServer.Tests.Api;
 public sealed partial class BadRequestTests
 {
     [Fact]
-    public async Task Bad_field_selector_is_400()
-    {
-        var (ns, rv) = await SentinelAsync();
-        using var http = Server.Http();
-        var status = await TestObjects.StatusOf(await http.GetAsync($"/api/v1/namespaces/{ns}/configmaps?fieldSelector=metadata.name%20in%20(a)"), HttpStatusCode.BadRequest);
-        Assert.Equal("BadRequest", (string?)status["reason"]);
-        await AssertUnharmedAsync(ns, rv);
-    }
-
-    [Theory]
-    [InlineData("a%20in%20(")]
-    [InlineData("a%3D%3D%3Db")]
-    [InlineData("!")]
-    [InlineData("a%3Db%20c")]
-    public async Task Bad_label_selector_is_400(string selector)
-    {
-        var (ns, rv) = await SentinelAsync();
-        using var http = Server.Http();
-        var status = await TestObjects.StatusOf(await http.GetAsync($"/api/v1/namespaces/{ns}/configmaps?labelSelector={selector}"), HttpStatusCode.BadRequest);
-        Assert.Equal("BadRequest", (string?)status["reason"]);
-        await AssertUnharmedAsync(ns, rv);
-    }
-
-    [Fact]
     public async Task Configmap_over_1_MiB_is_422()
     {
         var (ns, rv) = await SentinelAsync();

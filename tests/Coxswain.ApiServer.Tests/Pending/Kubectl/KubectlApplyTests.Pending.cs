@@ -201,4 +201,23 @@ public sealed partial class KubectlApplyTests
             File.Delete(editor);
         }
     }
+
+    [Fact]
+    public async Task Apply_server_side_without_client_validation_creates_and_updates()
+    {
+        var ns = await Server.NewNamespaceAsync();
+        Assert.Equal("deployment.apps/web serverside-applied\n", await Kubectl.OkAsync($"apply --server-side --validate=false -n {ns} -f -", TestObjects.DeploymentYaml("web")));
+        Assert.Equal("deployment.apps/web serverside-applied\n", await Kubectl.OkAsync($"apply --server-side --validate=false -n {ns} -f -", TestObjects.DeploymentYaml("web", "nginx:1.26")));
+        Assert.Equal("nginx:1.26", await Kubectl.OkAsync($"get deploy web -n {ns} -o jsonpath={{.spec.template.spec.containers[0].image}}"));
+    }
+
+    [Fact]
+    public async Task Apply_without_client_validation_creates_configures_and_leaves_unchanged()
+    {
+        var ns = await Server.NewNamespaceAsync();
+        Assert.Equal("deployment.apps/web created\n", await Kubectl.OkAsync($"apply --validate=false -n {ns} -f -", TestObjects.DeploymentYaml("web")));
+        Assert.Equal("deployment.apps/web configured\n", await Kubectl.OkAsync($"apply --validate=false -n {ns} -f -", TestObjects.DeploymentYaml("web", "nginx:1.26")));
+        Assert.Equal("deployment.apps/web unchanged\n", await Kubectl.OkAsync($"apply --validate=false -n {ns} -f -", TestObjects.DeploymentYaml("web", "nginx:1.26")));
+        Assert.Equal("nginx:1.26", await Kubectl.OkAsync($"get deploy web -n {ns} -o jsonpath={{.spec.template.spec.containers[0].image}}"));
+    }
 }

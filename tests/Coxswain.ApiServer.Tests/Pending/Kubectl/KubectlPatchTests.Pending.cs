@@ -133,16 +133,6 @@ public sealed partial class KubectlPatchTests
     }
 
     [Fact]
-    public async Task Scale_subresource_reports_the_selector_as_a_string()
-    {
-        var ns = await Server.NewNamespaceAsync();
-        using var client = Server.Client();
-        await client.AppsV1.CreateNamespacedDeploymentAsync(TestObjects.Deployment("web"), ns);
-        var scale = await client.AppsV1.ReadNamespacedDeploymentScaleAsync("web", ns);
-        Assert.Equal("app=web", scale.Status.Selector);
-    }
-
-    [Fact]
     public async Task Scale_uses_the_scale_subresource_and_checks_current_replicas()
     {
         var ns = await Server.NewNamespaceAsync();
