@@ -76,11 +76,20 @@ public sealed class ApiServerHost : IAsyncDisposable
         var resources = new ResourceHandler(registry, watches, options);
         ApiServerHost? host = null;
         var discovery = new DiscoveryDocuments(catalog, $"{options.AdvertisedHost}:{options.Port}");
-        var handler = new ApiHandler(resources, discovery, new OpenApiEndpoints(), credentials.AdminToken,
+        var handler = new ApiHandler(resources, discovery, new OpenApiEndpoints(new Api.OpenApi.OpenApiDocuments(catalog)), credentials.AdminToken,
             () => host?._ready == true, loggerFactory.CreateLogger<ApiHandler>());
         app.Run(handler.HandleAsync);
 
-        await app.StartAsync(ct);
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            await store.DisposeAsync();
+            throw;
+        }
         log.LogDebug("listening after {Ms} ms", clock.ElapsedMilliseconds);
         var port = ActualPort(app, options.Port);
         var url = $"https://{options.AdvertisedHost}:{port}";

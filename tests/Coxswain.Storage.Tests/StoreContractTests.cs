@@ -232,6 +232,21 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Keys_beyond_ascii_list_under_their_prefix()
+    {
+        IStore store = await OpenAsync();
+        string[] keys = ["/é/b", "/é/a", "/éa", "/é", "/ê/a", "/é/\U0001F600"];
+        foreach (string key in keys)
+        {
+            await store.CreateAsync(key, V(key));
+        }
+
+        Assert.Equal(["/é/a", "/é/b", "/é/\U0001F600"], (await store.ListAsync("/é/")).Items.Select(i => i.Key));
+        Assert.Equal(3, await store.CountAsync("/é/"));
+        Assert.Equal("/é/b", (await store.GetAsync("/é/b"))!.Key);
+    }
+
+    [Fact]
     public async Task List_does_not_show_deleted_keys()
     {
         IStore store = await OpenAsync();
@@ -660,6 +675,33 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         await reader.WaitAsync(Patience);
         Assert.Equal(Enumerable.Range(1, SlowWatcherWrites).Select(i => (long)i), received);
+    }
+
+    [Fact]
+    public async Task A_watcher_that_does_not_read_while_catching_up_is_cut_off_too()
+    {
+        IStore store = await OpenAsync();
+        await Task.WhenAll(Enumerable.Range(0, SlowWatcherWrites).Select(i => store.CreateAsync($"/h/{i}", V("old"))));
+
+        IStoreWatch slow = store.Watch("/h/", 1);
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
+        {
+            for (int i = w; i < SlowWatcherWrites; i += 16)
+            {
+                await store.CreateAsync($"/h/new/{i}", V("new"));
+            }
+        }))).WaitAsync(Patience);
+
+        var buffered = new List<long>();
+        await Assert.ThrowsAsync<CompactedException>(async () =>
+        {
+            await foreach (StoreEvent e in slow.Events.ReadAllAsync().WithCancellation(new CancellationTokenSource(Patience).Token))
+            {
+                buffered.Add(e.Revision);
+            }
+        });
+        Assert.Equal(Enumerable.Range(2, buffered.Count).Select(i => (long)i), buffered);
+        await slow.DisposeAsync();
     }
 
     protected static async Task<List<StoreEvent>> ReadAsync(IStoreWatch watch, int count)

@@ -68,7 +68,7 @@ public sealed class ApiException : Exception
     /// <summary>422 Invalid: <c>Kind "name" is invalid: [field: Reason: detail, ...]</c>.</summary>
     public static ApiException Invalid(string kind, string? group, string name, IReadOnlyList<FieldError> errors)
     {
-        var causes = errors.Select(e => new V1StatusCause { Field = e.Field, Reason = e.Type.Reason(), Message = e.ToString() }).ToList();
+        var causes = errors.Select(e => new V1StatusCause { Field = e.Field, Reason = e.Type.Reason(), Message = e.Body() }).ToList();
         var joined = errors.Count == 1 ? errors[0].ToString() : "[" + string.Join(", ", errors.Select(e => e.ToString())) + "]";
         var qualified = string.IsNullOrEmpty(group) ? kind : $"{kind}.{group}";
         return new ApiException(422, "Invalid", $"{qualified} \"{name}\" is invalid: {joined}",

@@ -64,14 +64,17 @@ public sealed record FieldError(FieldErrorType Type, string Field, object? BadVa
     public static FieldError Forbidden(string field, string detail) => new(FieldErrorType.Forbidden, field, null, detail);
     public static FieldError Duplicate(string field, object? value) => new(FieldErrorType.Duplicate, field, value);
     public static FieldError NotFound(string field, object? value) => new(FieldErrorType.NotFound, field, value);
-    public static FieldError TooLong(string field, object? value, int max) => new(FieldErrorType.TooLong, field, value, $"may not be more than {max} bytes");
+    public static FieldError TooLong(string field, object? value, int max) => new(FieldErrorType.TooLong, field, value, $"must have at most {max} bytes");
 
     public static FieldError NotSupported(string field, object? value, IEnumerable<string> valid) =>
         new(FieldErrorType.NotSupported, field, value, "supported values: " + string.Join(", ", valid.Select(v => $"\"{v}\"")));
 
-    public override string ToString()
+    public override string ToString() => $"{Field}: {Body()}";
+
+    /// <summary>The error without its field path, as a Status cause's message carries it.</summary>
+    public string Body()
     {
-        var s = $"{Field}: {Type.Phrase()}";
+        var s = Type.Phrase();
         var showValue = Type is FieldErrorType.Invalid or FieldErrorType.NotSupported or FieldErrorType.Duplicate
             or FieldErrorType.NotFound or FieldErrorType.TypeInvalid;
         if (showValue)
@@ -88,9 +91,12 @@ public sealed record FieldError(FieldErrorType Type, string Field, object? BadVa
     private static string FormatValue(object? v) => v switch
     {
         null => "null",
-        string str => JsonSerializer.Serialize(str),
+        string str => JsonSerializer.Serialize(str, GoLike),
         bool b => b ? "true" : "false",
         int or long or double => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!,
-        _ => JsonSerializer.Serialize(v),
+        _ => JsonSerializer.Serialize(v, GoLike),
     };
+
+    /// <summary>Go's %q does not escape HTML characters or non-ASCII text.</summary>
+    private static readonly JsonSerializerOptions GoLike = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

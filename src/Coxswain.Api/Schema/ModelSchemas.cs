@@ -13,7 +13,11 @@ namespace Coxswain.Api.Schema;
 /// </summary>
 public static class ModelSchemas
 {
+    /// <summary>Complete schemas only: readers never see one whose properties are still being filled.</summary>
     private static readonly ConcurrentDictionary<Type, TypeSchema> Cache = new();
+
+    /// <summary>Schemas under construction (recursive types refer to them); guarded by BuildLock.</summary>
+    private static readonly Dictionary<Type, TypeSchema> Pending = [];
     private static readonly Lazy<Dictionary<string, string>> Docs = new(LoadDocs);
     private static readonly object BuildLock = new();
 
@@ -26,13 +30,19 @@ public static class ModelSchemas
         }
         lock (BuildLock)
         {
-            return Build(clrType);
+            var schema = Build(clrType);
+            foreach (var (type, built) in Pending)
+            {
+                Cache.TryAdd(type, built);
+            }
+            Pending.Clear();
+            return schema;
         }
     }
 
     private static TypeSchema Build(Type type)
     {
-        if (Cache.TryGetValue(type, out var existing))
+        if (Cache.TryGetValue(type, out var existing) || Pending.TryGetValue(type, out existing))
         {
             return existing;
         }
@@ -40,25 +50,28 @@ public static class ModelSchemas
         var scalar = Scalar(underlying);
         if (scalar != null)
         {
-            return Cache.GetOrAdd(type, scalar);
+            Pending[type] = scalar;
+            return scalar;
         }
         if (TryDictionary(underlying, out var valueType))
         {
             var map = new TypeSchema { Kind = SchemaKind.Map, ClrType = type };
-            Cache[type] = map;
+            Pending[type] = map;
             map.Items = Build(valueType!);
             return map;
         }
         if (TryList(underlying, out var elementType))
         {
             var array = new TypeSchema { Kind = SchemaKind.Array, ClrType = type };
-            Cache[type] = array;
+            Pending[type] = array;
             array.Items = Build(elementType!);
             return array;
         }
         if (underlying == typeof(object) || underlying.Namespace != "k8s.Models")
         {
-            return Cache.GetOrAdd(type, new TypeSchema { Kind = SchemaKind.Any, ClrType = type });
+            var any = new TypeSchema { Kind = SchemaKind.Any, ClrType = type };
+            Pending[type] = any;
+            return any;
         }
 
         var obj = new TypeSchema
@@ -68,7 +81,7 @@ public static class ModelSchemas
             ModelName = underlying.Name,
             Description = Doc("T:" + underlying.FullName),
         };
-        Cache[type] = obj;
+        Pending[type] = obj;
         var props = new Dictionary<string, PropertySchema>(StringComparer.Ordinal);
         foreach (var p in underlying.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {

@@ -145,10 +145,3 @@ internal sealed partial class ApiHandler(
     [LoggerMessage(Level = LogLevel.Error, Message = "unhandled error serving {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception e, string method, string path);
 }
-
-/// <summary>Serves /openapi/v2 and /openapi/v3 (filled in by Coxswain.Api.OpenApi).</summary>
-internal sealed class OpenApiEndpoints
-{
-    public Task ServeAsync(HttpContext ctx, string path) =>
-        throw new ApiException(404, "NotFound", "the server could not find the requested resource");
-}

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Coxswain.Api.Errors;
 using Coxswain.Api.Protobuf;
 using Coxswain.Api.Resources;
+using Coxswain.Api.Schema;
 using Coxswain.Api.Serialization;
 using k8s;
 using k8s.Models;
@@ -47,7 +48,8 @@ internal static class BodyDecoder
     /// Checks apiVersion/kind against the endpoint, applies field validation and decodes the
     /// typed object of <paramref name="def"/>'s version.
     /// </summary>
-    public static IKubernetesObject<V1ObjectMeta> ToObject(ResourceDefinition def, JsonNode node, FieldValidation validation, HttpResponse response, Type? modelType = null, string? expectedApiVersion = null, string? expectedKind = null)
+    /// <param name="rawJson">The body as received when it was JSON: duplicates are found only there.</param>
+    public static IKubernetesObject<V1ObjectMeta> ToObject(ResourceDefinition def, JsonNode node, FieldValidation validation, HttpResponse response, Type? modelType = null, string? expectedApiVersion = null, string? expectedKind = null, byte[]? rawJson = null)
     {
         if (node is not JsonObject obj)
         {
@@ -68,7 +70,8 @@ internal static class BodyDecoder
         var type = modelType ?? def.ModelType;
         if (validation != FieldValidation.Ignore)
         {
-            var problems = FieldChecks.Find(obj, type);
+            var schema = ModelSchemas.For(type);
+            var problems = rawJson != null ? UnknownFields.Find(rawJson, schema) : UnknownFields.Find(obj, schema);
             if (problems.Count > 0)
             {
                 if (validation == FieldValidation.Strict)
@@ -86,10 +89,4 @@ internal static class BodyDecoder
         typed.Kind = kind;
         return typed;
     }
-}
-
-/// <summary>Unknown-field detection against the model schema (filled in by the schema checker).</summary>
-internal static class FieldChecks
-{
-    public static IReadOnlyList<string> Find(JsonObject body, Type modelType) => [];
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Coxswain.Api.Errors;
+using Coxswain.Api.Patching;
 using Coxswain.Api.Resources;
 using Coxswain.Api.Schema;
 using Coxswain.Api.Serialization;
@@ -12,15 +13,6 @@ namespace Coxswain.ApiServer.Http;
 
 internal sealed partial class ResourceHandler
 {
-    /// <summary>The four patch types, by Content-Type.</summary>
-    private enum PatchType
-    {
-        Json,
-        Merge,
-        StrategicMerge,
-        Apply,
-    }
-
     private static PatchType ParsePatchType(string? contentType) => ObjectCodec.MediaType(contentType) switch
     {
         "application/json-patch+json" => PatchType.Json,
@@ -40,22 +32,79 @@ internal sealed partial class ResourceHandler
         var writeOptions = ParseWriteOptions(ctx.Request, "unknown");
         var schema = ModelSchemas.For(def.ModelType);
         var response = ctx.Response;
+        if (type == PatchType.Apply)
+        {
+            await ApplyAsync(ctx, def, ns, name, subresource, patch, schema, validation, writeOptions, ct);
+            return;
+        }
         var result = await registry.UpdateAsync(def, ns, name, subresource, current =>
         {
             var node = ObjectCodec.ToNode(current);
             // The patch pins the resourceVersion only if it names one itself.
             (node["metadata"] as JsonObject)?.Remove("resourceVersion");
-            var patched = Patches.Apply(type.ToString(), node, patch, schema);
+            var patched = Patches.Apply(type, node, patch, schema);
             return BodyDecoder.ToObject(def, patched, validation, response);
         }, writeOptions, ct);
         await HttpIo.WriteObjectAsync(ctx.Response, 200, result.Object);
     }
 
+    /// <summary>
+    /// Server-side apply: merges the applied configuration into the live object (or creates it)
+    /// with managedFields ownership and conflict detection.
+    /// </summary>
+    private async Task ApplyAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, string? subresource,
+        JsonNode patch, TypeSchema schema, FieldValidation validation, WriteOptions writeOptions, CancellationToken ct)
+    {
+        if (patch is not JsonObject applied)
+        {
+            throw ApiException.BadRequest("the applied configuration must be an object");
+        }
+        if (string.IsNullOrEmpty(ctx.Request.Query["fieldManager"]))
+        {
+            throw ApiException.BadRequest("PATCH, application/apply-patch+yaml: fieldManager is required for apply requests");
+        }
+        var force = ctx.Request.Query["force"].ToString() == "true";
+        var now = registry.Clock.GetUtcNow().UtcDateTime;
+        var applyOptions = new FieldManagerOptions
+        {
+            Subresource = subresource,
+            ResetFields = WriteRules.ResetFields(def, subresource),
+            ApiVersion = def.ApiVersion,
+            Kind = def.Kind,
+        };
+        var options = writeOptions with { ManagedFieldsDone = true };
+        var response = ctx.Response;
+        try
+        {
+            var result = await registry.UpdateAsync(def, ns, name, subresource, current =>
+            {
+                var live = ObjectCodec.ToNode(current);
+                (live["metadata"] as JsonObject)?.Remove("resourceVersion");
+                var merged = ServerSideApply.Apply(live, applied, schema, writeOptions.FieldManager, force, now, applyOptions);
+                return BodyDecoder.ToObject(def, merged, validation, response);
+            }, options, ct);
+            await HttpIo.WriteObjectAsync(ctx.Response, 200, result.Object);
+        }
+        catch (ApiException e) when (e.Code == 404 && subresource == null && e.Details?.Name == name)
+        {
+            // Apply creates what does not exist yet.
+            var merged = ServerSideApply.Apply(null, applied, schema, writeOptions.FieldManager, force, now, applyOptions);
+            var obj = BodyDecoder.ToObject(def, merged, validation, response);
+            obj.Metadata ??= new V1ObjectMeta();
+            if (string.IsNullOrEmpty(obj.Metadata.Name))
+            {
+                obj.Metadata.Name = name;
+            }
+            var created = await registry.CreateAsync(def, ns, obj, options, ct);
+            await HttpIo.WriteObjectAsync(ctx.Response, 201, created.Object);
+        }
+    }
+
     private async Task UpdateScaleAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, CancellationToken ct)
     {
-        var node = await ReadJsonBodyAsync(ctx, ct);
+        var (node, _) = await ReadJsonBodyAsync(ctx, ct);
         var scale = (V1Scale)BodyDecoder.ToObject(def, node, FieldValidation.Ignore, ctx.Response, typeof(V1Scale), "autoscaling/v1", "Scale");
-        var result = await registry.UpdateAsync(def, ns, name, null, current =>
+        var result = await registry.UpdateAsync(def, ns, name, "scale", current =>
         {
             if (!string.IsNullOrEmpty(scale.Metadata?.ResourceVersion) && scale.Metadata.ResourceVersion != current.Metadata.ResourceVersion)
             {
@@ -74,11 +123,11 @@ internal sealed partial class ResourceHandler
         var body = await HttpIo.ReadBodyAsync(ctx.Request, options.MaxRequestBodyBytes, ct);
         var patch = ObjectCodec.ParseBody(body, type == PatchType.Apply ? "application/apply-patch+yaml" : "application/json");
         var schema = ModelSchemas.For(typeof(V1Scale));
-        var result = await registry.UpdateAsync(def, ns, name, null, current =>
+        var result = await registry.UpdateAsync(def, ns, name, "scale", current =>
         {
             var scaleNode = ObjectCodec.ToNode(ScaleSubresource.ToScale(def, current));
             (scaleNode["metadata"] as JsonObject)?.Remove("resourceVersion");
-            var patched = (V1Scale)ObjectCodec.FromNode(Patches.Apply(type.ToString(), scaleNode, patch, schema), typeof(V1Scale));
+            var patched = (V1Scale)ObjectCodec.FromNode(Patches.Apply(type, scaleNode, patch, schema), typeof(V1Scale));
             if (!string.IsNullOrEmpty(patched.Metadata?.ResourceVersion) && patched.Metadata.ResourceVersion != current.Metadata.ResourceVersion)
             {
                 throw ApiException.Conflict(def.QualifiedPlural, null, name, "the object has been modified; please apply your changes to the latest version and try again");
@@ -91,9 +140,23 @@ internal sealed partial class ResourceHandler
     }
 }
 
-/// <summary>Dispatches to the patch implementations (filled in by Coxswain.Api.Patching).</summary>
+/// <summary>Applies a JSON, merge or strategic merge patch to an object's JSON.</summary>
 internal static class Patches
 {
-    public static JsonNode Apply(string type, JsonNode current, JsonNode patch, TypeSchema schema) =>
-        throw new ApiException(415, "UnsupportedMediaType", $"{type} patches are not supported yet");
+    public static JsonNode Apply(PatchType type, JsonNode current, JsonNode patch, TypeSchema schema) => type switch
+    {
+        PatchType.Json => JsonPatch.Apply(current, patch),
+        PatchType.Merge => MergePatch.Apply(current, patch),
+        PatchType.StrategicMerge => StrategicMergePatch.Apply(current, patch, schema),
+        _ => throw ApiException.BadRequest($"unsupported patch type {type}"),
+    };
+}
+
+/// <summary>The four patch types, by Content-Type.</summary>
+internal enum PatchType
+{
+    Json,
+    Merge,
+    StrategicMerge,
+    Apply,
 }

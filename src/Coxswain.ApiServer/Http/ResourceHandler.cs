@@ -221,26 +221,28 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
         return string.IsNullOrEmpty(name) ? fallback : name;
     }
 
-    private async Task<JsonNode> ReadJsonBodyAsync(HttpContext ctx, CancellationToken ct)
+    /// <summary>The parsed body, and its raw bytes when it was JSON (for duplicate-field checks).</summary>
+    private async Task<(JsonNode Node, byte[]? RawJson)> ReadJsonBodyAsync(HttpContext ctx, CancellationToken ct)
     {
         var body = await HttpIo.ReadBodyAsync(ctx.Request, options.MaxRequestBodyBytes, ct);
-        return BodyDecoder.Parse(body, ctx.Request.ContentType);
+        var node = BodyDecoder.Parse(body, ctx.Request.ContentType);
+        return (node, ObjectCodec.MediaType(ctx.Request.ContentType) == "application/json" ? body : null);
     }
 
     private async Task CreateAsync(HttpContext ctx, ResourceDefinition def, string? ns, CancellationToken ct)
     {
-        var node = await ReadJsonBodyAsync(ctx, ct);
+        var (node, raw) = await ReadJsonBodyAsync(ctx, ct);
         var validation = BodyDecoder.ParseFieldValidation(ctx.Request.Query["fieldValidation"]);
-        var obj = BodyDecoder.ToObject(def, node, validation, ctx.Response);
+        var obj = BodyDecoder.ToObject(def, node, validation, ctx.Response, rawJson: raw);
         var result = await registry.CreateAsync(def, ns, obj, ParseWriteOptions(ctx.Request, "unknown"), ct);
         await HttpIo.WriteObjectAsync(ctx.Response, 201, result.Object);
     }
 
     private async Task UpdateAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, string? subresource, CancellationToken ct)
     {
-        var node = await ReadJsonBodyAsync(ctx, ct);
+        var (node, raw) = await ReadJsonBodyAsync(ctx, ct);
         var validation = BodyDecoder.ParseFieldValidation(ctx.Request.Query["fieldValidation"]);
-        var obj = BodyDecoder.ToObject(def, node, validation, ctx.Response);
+        var obj = BodyDecoder.ToObject(def, node, validation, ctx.Response, rawJson: raw);
         var writeOptions = ParseWriteOptions(ctx.Request, "unknown");
         var result = await registry.UpdateAsync(def, ns, name, subresource, current =>
         {
@@ -259,7 +261,7 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
 
     private async Task BindAsync(HttpContext ctx, ResourceDefinition def, string ns, string name, CancellationToken ct)
     {
-        var node = await ReadJsonBodyAsync(ctx, ct);
+        var (node, _) = await ReadJsonBodyAsync(ctx, ct);
         var binding = (V1Binding)BodyDecoder.ToObject(def, node, FieldValidation.Ignore, ctx.Response, typeof(V1Binding), "v1", "Binding");
         var target = binding.Target?.Name;
         if (string.IsNullOrEmpty(target))

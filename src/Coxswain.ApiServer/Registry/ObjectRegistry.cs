@@ -158,6 +158,7 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
     private async Task<WriteResult> ValidateAndStoreAsync(ResourceDefinition def, string? ns, IKubernetesObject<V1ObjectMeta> obj, WriteOptions options, CancellationToken ct)
     {
         WriteRules.ValidateCreate(def, obj);
+        WriteRules.TrackManagedFields(def, null, obj, null, options, clock.GetUtcNow().UtcDateTime);
         if (options.DryRun)
         {
             return new WriteResult(obj, true);
@@ -231,13 +232,21 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
                 await allocate(desired, current);
             }
             WriteRules.ValidateUpdate(def, subresource, desired, current);
-
-            var bytes = StoredObjects.Encode(def, desired);
-            if (bytes.AsSpan().SequenceEqual(StoredObjects.Encode(def, current)))
+            // Nothing changed (managedFields aside, which only record changes): upstream writes
+            // nothing and answers with the object as it is.
+            var requestedManagedFields = desired.Metadata!.ManagedFields;
+            if (!options.ManagedFieldsDone)
             {
-                // Nothing changed: upstream writes nothing and answers with the object as it is.
+                desired.Metadata.ManagedFields = current.Metadata.ManagedFields;
+            }
+            var unchanged = StoredObjects.Encode(def, desired).AsSpan().SequenceEqual(StoredObjects.Encode(def, current));
+            desired.Metadata.ManagedFields = requestedManagedFields;
+            if (unchanged)
+            {
                 return new WriteResult(current, false);
             }
+            WriteRules.TrackManagedFields(def, subresource, desired, current, options, clock.GetUtcNow().UtcDateTime);
+            var bytes = StoredObjects.Encode(def, desired);
             if (options.DryRun)
             {
                 return new WriteResult(desired, false);

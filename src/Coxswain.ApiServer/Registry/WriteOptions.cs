@@ -8,6 +8,9 @@ internal sealed record WriteOptions
     /// <summary>Who makes the change, for managedFields (fieldManager, or derived from the user agent).</summary>
     public string FieldManager { get; init; } = "unknown";
 
+    /// <summary>managedFields were already computed (server-side apply); the registry leaves them alone.</summary>
+    public bool ManagedFieldsDone { get; init; }
+
     public static readonly WriteOptions Default = new();
 }
 

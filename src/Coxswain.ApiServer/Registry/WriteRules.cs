@@ -1,7 +1,11 @@
 using System.Reflection;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Coxswain.Api.Errors;
+using Coxswain.Api.Patching;
+using Coxswain.Api.Schema;
 using Coxswain.Api.Resources;
+using Coxswain.Api.Resources.Strategies;
 using Coxswain.Api.Serialization;
 using k8s;
 using k8s.Models;
@@ -35,7 +39,9 @@ internal static class WriteRules
         meta.SelfLink = null;
         meta.Generation = def.TracksGeneration ? 1 : null;
         ResetStatusForCreate(def, obj);
-        ResourceCatalog.StrategyFor(def).Default(obj);
+        var strategy = ResourceCatalog.StrategyFor(def);
+        strategy.Default(obj);
+        (strategy as IPrepareForCreate)?.PrepareForCreate(obj);
     }
 
     public static void PrepareForUpdate(ResourceDefinition def, string? ns, string name, string? subresource,
@@ -80,12 +86,45 @@ internal static class WriteRules
             SetStatus(desired, GetStatus(current));
         }
 
-        ResourceCatalog.StrategyFor(def).Default(desired);
+        var strategy = ResourceCatalog.StrategyFor(def);
+        strategy.Default(desired);
+        if (subresource == null)
+        {
+            (strategy as IPrepareForUpdate)?.PrepareForUpdate(desired, current);
+        }
 
         if (def.TracksGeneration && subresource != "status" && SpecChanged(desired, current))
         {
             meta.Generation = (old.Generation ?? 0) + 1;
         }
+    }
+
+    /// <summary>Fields a write to this endpoint resets (upstream's GetResetFields), which nobody owns there.</summary>
+    public static IReadOnlyList<string>? ResetFields(ResourceDefinition def, string? subresource) => subresource switch
+    {
+        null when def.HasStatus => ["status"],
+        "status" => ["spec", "metadata.labels", "metadata.annotations", "metadata.finalizers", "metadata.ownerReferences"],
+        _ => null,
+    };
+
+    /// <summary>
+    /// Records the write in metadata.managedFields (an Update entry for the manager), as
+    /// upstream's field manager does for create, update and non-apply patches.
+    /// </summary>
+    public static void TrackManagedFields(ResourceDefinition def, string? subresource, IKubernetesObject<V1ObjectMeta> desired,
+        IKubernetesObject<V1ObjectMeta>? current, WriteOptions options, DateTime now)
+    {
+        if (options.ManagedFieldsDone)
+        {
+            return;
+        }
+        var schema = ModelSchemas.For(def.ModelType);
+        var updated = ManagedFields.UpdateForWrite(
+            current == null ? null : ObjectCodec.ToNode(current), ObjectCodec.ToNode(desired), schema,
+            options.FieldManager, def.ApiVersion, now,
+            new FieldManagerOptions { Subresource = subresource, ResetFields = ResetFields(def, subresource) });
+        var managed = updated["metadata"]?["managedFields"];
+        desired.Metadata.ManagedFields = managed == null ? null : managed.Deserialize<IList<V1ManagedFieldsEntry>>(ObjectCodec.Options);
     }
 
     public static void ValidateCreate(ResourceDefinition def, IKubernetesObject<V1ObjectMeta> obj)
@@ -103,7 +142,7 @@ internal static class WriteRules
     public static void ValidateUpdate(ResourceDefinition def, string? subresource, IKubernetesObject<V1ObjectMeta> obj, IKubernetesObject<V1ObjectMeta> old)
     {
         var errors = new List<FieldError>();
-        errors.AddRange(MetadataValidation.Validate(def, obj.Metadata));
+        errors.AddRange(MetadataValidation.Validate(def, obj.Metadata, old.Metadata));
         if (subresource != "binding")
         {
             errors.AddRange(ResourceCatalog.StrategyFor(def).ValidateUpdate(obj, old));
@@ -161,12 +200,7 @@ internal static class WriteRules
         {
             return;
         }
-        prop.SetValue(obj, def.Kind == "Namespace" ? null : Activator.CreateInstance(prop.PropertyType));
-        if (obj is V1Pod pod)
-        {
-            pod.Status.Phase = "Pending";
-            pod.Status.QosClass = PodQos.Classify(pod.Spec);
-        }
+        prop.SetValue(obj, Activator.CreateInstance(prop.PropertyType));
     }
 
     private static PropertyInfo? StatusProperty(Type t) => t.GetProperty("Status");

@@ -203,26 +203,18 @@ internal sealed class ReadConnection : IDisposable
                 p);
             CountCurrent = c.Command($"SELECT COUNT(*) FROM current WHERE key >= $lo{Hi("key")}", p);
 
-            // The newest row of each key at or before $rev; a delete row there means the key did not exist.
+            // The newest row of each key at or before $rev, unless it is a delete. Written with NOT EXISTS rather than
+            // GROUP BY so that SQLite streams it in key order from the (key, revision) index and stops at LIMIT.
+            const string LatestAtRevision = "l.revision <= $rev AND l.deleted = 0 "
+                + "AND NOT EXISTS (SELECT 1 FROM log n WHERE n.key = l.key AND n.revision > l.revision AND n.revision <= $rev)";
             ListAt = c.Command(
                 $"""
-                SELECT l.key, l.create_revision, l.revision, l.value
-                FROM (SELECT key, MAX(revision) AS revision FROM log
-                      WHERE key >= $lo{Hi("key")} AND revision <= $rev GROUP BY key) m
-                JOIN log l ON l.revision = m.revision
-                WHERE l.deleted = 0
-                ORDER BY m.key LIMIT $limit
+                SELECT l.key, l.create_revision, l.revision, l.value FROM log l
+                WHERE l.key >= $lo{Hi("l.key")} AND {LatestAtRevision}
+                ORDER BY l.key LIMIT $limit
                 """,
                 p);
-            CountAt = c.Command(
-                $"""
-                SELECT COUNT(*)
-                FROM (SELECT key, MAX(revision) AS revision FROM log
-                      WHERE key >= $lo{Hi("key")} AND revision <= $rev GROUP BY key) m
-                JOIN log l ON l.revision = m.revision
-                WHERE l.deleted = 0
-                """,
-                p);
+            CountAt = c.Command($"SELECT COUNT(*) FROM log l WHERE l.key >= $lo{Hi("l.key")} AND {LatestAtRevision}", p);
 
             // Scan by revision (the unary + keeps SQLite off the key index): a watch reads a short, recent revision window.
             History = c.Command(

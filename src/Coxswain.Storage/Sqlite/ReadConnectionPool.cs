@@ -7,6 +7,7 @@ internal sealed class ReadConnectionPool : IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly int _size;
     private int _idleCount;
+    private bool _closed;
 
     public ReadConnectionPool(string path, int size)
     {
@@ -57,15 +58,24 @@ internal sealed class ReadConnectionPool : IDisposable
         _slots.Release();
     }
 
-    /// <summary>Waits until every connection is back, then closes them all.</summary>
+    /// <summary>
+    /// Refuses new renters, waits until every connection is back, then closes them all.
+    /// Callers still waiting for a connection then get an <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public async Task CloseAsync()
     {
+        lock (_idle)
+        {
+            _closed = true;
+        }
+
         for (int i = 0; i < _size; i++)
         {
             await _slots.WaitAsync().ConfigureAwait(false);
         }
 
         Dispose();
+        _slots.Release(_size);
     }
 
     public void Dispose()
@@ -86,6 +96,12 @@ internal sealed class ReadConnectionPool : IDisposable
     {
         lock (_idle)
         {
+            if (_closed)
+            {
+                _slots.Release();
+                throw new ObjectDisposedException(nameof(SqliteStore));
+            }
+
             ReadConnection c = _idle[--_idleCount];
             _idle[_idleCount] = null!;
             return c;

@@ -46,6 +46,8 @@ internal static class SqliteSchema
             Execute(db, "PRAGMA journal_mode = WAL;");
             Execute(db, """
                 PRAGMA synchronous = FULL;
+                PRAGMA wal_autocheckpoint = 0;
+                PRAGMA busy_timeout = 50;
                 PRAGMA cache_size = -65536;
                 PRAGMA temp_store = MEMORY;
                 PRAGMA journal_size_limit = 67108864;
@@ -66,6 +68,15 @@ internal static class SqliteSchema
             db.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Opens the connection that runs background checkpoints (see <see cref="WalCheckpointer"/>).</summary>
+    public static SqliteConnection OpenCheckpointer(string path)
+    {
+        var db = new SqliteConnection(ConnectionString(path, SqliteOpenMode.ReadWrite));
+        db.Open();
+        Execute(db, "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;");
+        return db;
     }
 
     /// <summary>Opens a read-only connection; with WAL it reads a consistent snapshot while the writer commits.</summary>

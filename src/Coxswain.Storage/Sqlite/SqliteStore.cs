@@ -15,6 +15,7 @@ public sealed class SqliteStore : IStore, IWatchHistory
     private readonly ILogger _logger;
     private readonly FileStream _lockFile;
     private readonly SqliteWriter _writer;
+    private readonly WalCheckpointer _checkpointer;
     private readonly ReadConnectionPool _readers;
     private readonly WatchBroadcaster _broadcaster;
     private readonly CancellationTokenSource _shutdown = new();
@@ -26,9 +27,11 @@ public sealed class SqliteStore : IStore, IWatchHistory
         ILogger logger,
         FileStream lockFile,
         SqliteWriter writer,
+        WalCheckpointer checkpointer,
         ReadConnectionPool readers,
         WatchBroadcaster broadcaster)
     {
+        _checkpointer = checkpointer;
         _options = options;
         _logger = logger;
         _lockFile = lockFile;
@@ -75,18 +78,21 @@ public sealed class SqliteStore : IStore, IWatchHistory
 
         Microsoft.Data.Sqlite.SqliteConnection? db = null;
         ReadConnectionPool? readers = null;
+        WalCheckpointer? checkpointer = null;
         try
         {
             db = SqliteSchema.OpenWriter(path);
             (long revision, long compacted) = SqliteSchema.ReadMeta(db);
             readers = new ReadConnectionPool(path, options.ReadConnections);
+            checkpointer = new WalCheckpointer(path, logger);
             var broadcaster = new WatchBroadcaster(revision);
-            var writer = new SqliteWriter(db, revision, compacted, broadcaster, logger);
+            var writer = new SqliteWriter(db, revision, compacted, broadcaster, checkpointer, options, logger);
             SqliteStoreLog.Opened(logger, path, revision, compacted);
-            return Task.FromResult(new SqliteStore(options with { Path = path }, logger, lockFile, writer, readers, broadcaster));
+            return Task.FromResult(new SqliteStore(options with { Path = path }, logger, lockFile, writer, checkpointer, readers, broadcaster));
         }
         catch
         {
+            checkpointer?.Dispose();
             readers?.Dispose();
             db?.Dispose();
             lockFile.Dispose();
@@ -236,7 +242,8 @@ public sealed class SqliteStore : IStore, IWatchHistory
         _writer.Dispose();
         _broadcaster.Close();
         await _readers.CloseAsync().ConfigureAwait(false);
-        _writer.CloseConnection();
+        _checkpointer.Dispose();
+        _writer.CloseConnection(); // the last connection to close checkpoints the WAL into the file and removes it
         _lockFile.Dispose();
         _shutdown.Dispose();
     }

@@ -16,6 +16,12 @@ internal static partial class SqliteStoreLog
     [LoggerMessage(4, LogLevel.Error, "Compaction to revision {Revision} failed")]
     public static partial void CompactionFailed(ILogger logger, long revision, Exception exception);
 
+    [LoggerMessage(6, LogLevel.Warning, "A background WAL checkpoint failed")]
+    public static partial void CheckpointFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Information, "The WAL reached {Frames} frames; checkpointed and restarted it in {ElapsedMs:F1} ms")]
+    public static partial void WalRestarted(ILogger logger, long frames, double elapsedMs);
+
     [LoggerMessage(5, LogLevel.Warning, "Periodic compaction to revision {Revision} failed")]
     public static partial void PeriodicCompactionFailed(ILogger logger, long revision, Exception exception);
 }

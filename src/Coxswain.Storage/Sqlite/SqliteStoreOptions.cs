@@ -18,4 +18,16 @@ public sealed record SqliteStoreOptions(string Path)
 
     /// <summary>How many read connections to keep open (WAL lets them read while the writer writes).</summary>
     public int ReadConnections { get; init; } = Math.Max(4, Environment.ProcessorCount * 2);
+
+    /// <summary>Compaction deletes history in steps of this many revisions, one short write transaction each.</summary>
+    internal long CompactionChunk { get; init; } = 10_000;
+
+    /// <summary>
+    /// Past this many WAL frames (~128 MiB with 4 KiB pages) the writer checkpoints and restarts the WAL itself, because
+    /// background checkpoints could not keep up.
+    /// </summary>
+    internal long MaxWalFrames { get; init; } = 32_768;
+
+    /// <summary>When set, the writer connection refuses longer values and keys (SQLITE_LIMIT_LENGTH); tests use it to make a write fail.</summary>
+    internal int? MaxValueBytes { get; init; }
 }

@@ -12,18 +12,26 @@ namespace Coxswain.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteWriter : IDisposable
 {
-    /// <summary>Compaction deletes history in steps of this many revisions, one transaction each.</summary>
-    internal const long CompactionChunk = 10_000;
+    /// <summary>
+    /// A WAL restart waits (busy_timeout, 50 ms) for readers of old snapshots; under steady reads it may fail, so it is
+    /// tried at most this often rather than before every write group.
+    /// </summary>
+    private static readonly TimeSpan WalRestartPause = TimeSpan.FromSeconds(1);
 
     private readonly SqliteConnection _db;
     private readonly WatchBroadcaster _broadcaster;
+    private readonly WalCheckpointer _checkpointer;
     private readonly ILogger _logger;
+    private readonly long _compactionChunk;
+    private readonly long _maxWalFrames;
+    private long _lastWalRestart;
     private readonly object _gate = new();
     private readonly Queue<CompactRequest> _compactions = new();
     private readonly List<StoreEvent> _events = [];
     private readonly Thread _thread;
     private List<WriteOp> _queue = [];
     private List<WriteOp> _batch = [];
+    private readonly List<WriteOp> _single = new(1);
     private bool _closed;
     private long _revision;
     private long _compacted;
@@ -31,7 +39,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly SqliteCommand _begin;
     private readonly SqliteCommand _commit;
     private readonly SqliteCommand _rollback;
-    private readonly SqliteCommand _exists;
+    private readonly SqliteCommand _restartWal;
     private readonly SqliteCommand _current;
     private readonly SqliteCommand _insertLog;
     private readonly SqliteCommand _insertCurrent;
@@ -42,9 +50,25 @@ internal sealed class SqliteWriter : IDisposable
     private readonly SqliteCommand _compactDeleted;
     private readonly SqliteCommand _setCompacted;
 
-    public SqliteWriter(SqliteConnection db, long revision, long compacted, WatchBroadcaster broadcaster, ILogger logger)
+    public SqliteWriter(
+        SqliteConnection db,
+        long revision,
+        long compacted,
+        WatchBroadcaster broadcaster,
+        WalCheckpointer checkpointer,
+        SqliteStoreOptions options,
+        ILogger logger)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CompactionChunk, 1);
+        _compactionChunk = options.CompactionChunk;
+        _maxWalFrames = options.MaxWalFrames;
+        if (options.MaxValueBytes is int max)
+        {
+            SQLitePCL.raw.sqlite3_limit(db.Handle, SQLitePCL.raw.SQLITE_LIMIT_LENGTH, max);
+        }
+
         _db = db;
+        _checkpointer = checkpointer;
         _revision = revision;
         _compacted = compacted;
         _broadcaster = broadcaster;
@@ -53,7 +77,7 @@ internal sealed class SqliteWriter : IDisposable
         _begin = Command("BEGIN IMMEDIATE");
         _commit = Command("COMMIT");
         _rollback = Command("ROLLBACK");
-        _exists = Command("SELECT 1 FROM current WHERE key = $key", ("$key", SqliteType.Text));
+        _restartWal = Command("PRAGMA wal_checkpoint(RESTART)");
         _current = Command(
             "SELECT c.create_revision, c.mod_revision, l.value FROM current c JOIN log l ON l.revision = c.mod_revision WHERE c.key = $key",
             ("$key", SqliteType.Text));
@@ -62,7 +86,7 @@ internal sealed class SqliteWriter : IDisposable
             ("$rev", SqliteType.Integer), ("$key", SqliteType.Text), ("$create", SqliteType.Integer),
             ("$prev", SqliteType.Integer), ("$deleted", SqliteType.Integer), ("$value", SqliteType.Blob));
         _insertCurrent = Command(
-            "INSERT INTO current (key, mod_revision, create_revision) VALUES ($key, $rev, $rev)",
+            "INSERT OR IGNORE INTO current (key, mod_revision, create_revision) VALUES ($key, $rev, $rev)",
             ("$key", SqliteType.Text), ("$rev", SqliteType.Integer));
         _updateCurrent = Command(
             "UPDATE current SET mod_revision = $rev WHERE key = $key",
@@ -161,6 +185,11 @@ internal sealed class SqliteWriter : IDisposable
                 _batch.Clear();
             }
 
+            if (_checkpointer.WalFrames > _maxWalFrames && Stopwatch.GetElapsedTime(_lastWalRestart) >= WalRestartPause)
+            {
+                RestartWal();
+            }
+
             if (compact)
             {
                 CompactStep();
@@ -208,12 +237,22 @@ internal sealed class SqliteWriter : IDisposable
             _revision = before;
             _events.Clear();
             SqliteStoreLog.WriteFailed(_logger, batch.Count, ex);
-            var error = new StoreException("the write was not committed: " + ex.Message, ex);
-            for (int i = 0; i < batch.Count; i++)
+            if (batch.Count > 1)
             {
-                batch[i].TrySetException(error);
+                // Find out which write it was: apply each alone, so one bad write does not fail the others.
+                foreach (WriteOp op in batch)
+                {
+                    op.Result = null;
+                    op.Error = null;
+                    _single.Add(op);
+                    ApplyBatch(_single);
+                    _single.Clear();
+                }
+
+                return;
             }
 
+            batch[0].TrySetException(new StoreException("the write was not committed: " + ex.Message, ex));
             return;
         }
 
@@ -221,6 +260,7 @@ internal sealed class SqliteWriter : IDisposable
         {
             _broadcaster.Publish(_events, _revision);
             _events.Clear();
+            _checkpointer.NotifyCommitted();
         }
 
         for (int i = 0; i < batch.Count; i++)
@@ -242,18 +282,16 @@ internal sealed class SqliteWriter : IDisposable
         string key = op.Key;
         if (op.Kind == WriteKind.Create)
         {
-            _exists.Parameters[0].Value = key;
-            if (_exists.ExecuteScalar() is not null)
+            long revision = _revision + 1;
+            _insertCurrent.Parameters[0].Value = key;
+            _insertCurrent.Parameters[1].Value = revision;
+            if (_insertCurrent.ExecuteNonQuery() == 0)
             {
-                op.Error = new KeyExistsException(key);
+                op.Error = new KeyExistsException(key); // the key is there; nothing was written
                 return;
             }
 
-            long revision = _revision + 1;
             InsertLog(revision, key, revision, 0, deleted: false, op.Value!);
-            _insertCurrent.Parameters[0].Value = key;
-            _insertCurrent.Parameters[1].Value = revision;
-            _insertCurrent.ExecuteNonQuery();
             _revision = revision;
 
             var kv = new KeyValue(key, op.Value!, revision, revision);
@@ -337,7 +375,7 @@ internal sealed class SqliteWriter : IDisposable
         }
 
         long from = _compacted;
-        long to = Math.Min(request.Revision, from + CompactionChunk);
+        long to = Math.Min(request.Revision, from + _compactionChunk);
         if (to > from)
         {
             long started = Stopwatch.GetTimestamp();
@@ -387,6 +425,29 @@ internal sealed class SqliteWriter : IDisposable
             }
 
             request.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Checkpoints everything and makes the next commit start the WAL from its beginning. Blocks writes (and waits for
+    /// readers of old snapshots) only when background checkpoints could not keep the WAL small.
+    /// </summary>
+    private void RestartWal()
+    {
+        long started = _lastWalRestart = Stopwatch.GetTimestamp();
+        long frames = _checkpointer.WalFrames;
+        try
+        {
+            using SqliteDataReader r = _restartWal.ExecuteReader();
+            if (r.Read() && r.GetInt64(0) == 0)
+            {
+                _checkpointer.NotifyRestarted();
+                SqliteStoreLog.WalRestarted(_logger, frames, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+        catch (SqliteException ex)
+        {
+            SqliteStoreLog.CheckpointFailed(_logger, ex);
         }
     }
 

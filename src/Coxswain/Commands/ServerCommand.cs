@@ -47,6 +47,7 @@ internal static class ServerCommand
         using var loggerFactory = LoggerFactory.Create(b => b
             .SetMinimumLevel(level)
             .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
             .AddSimpleConsole(o =>
             {
                 o.SingleLine = true;

@@ -115,14 +115,25 @@ public sealed class CoxServer : IAsyncDisposable
     /// <summary>The official C# client, configured from the server's kubeconfig.</summary>
     public Kubernetes Client() => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
 
-    /// <summary>An HttpClient that trusts the cluster CA and sends the admin token.</summary>
+    /// <summary>An HttpClient that trusts the cluster CA (only) and sends the admin token.</summary>
     public HttpClient Http()
     {
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath);
-        var k = new Kubernetes(config);
-        var http = k.HttpClient;
-        http.BaseAddress = new Uri(Url);
-        // The client adds the token per request inside its generated calls, not on its HttpClient.
+        var ca = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(Path.Combine(DataDir, "tls", "ca.crt"));
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, chain, _) =>
+            {
+                if (cert == null || chain == null)
+                {
+                    return false;
+                }
+                chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return chain.Build(cert);
+            },
+        };
+        var http = new HttpClient(handler) { BaseAddress = new Uri(Url) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
         return http;
     }

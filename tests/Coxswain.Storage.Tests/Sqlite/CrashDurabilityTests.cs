@@ -40,7 +40,8 @@ public sealed class CrashDurabilityTests : IDisposable
     private static async Task<Dictionary<string, long>> RunWriterAndKillAsync(string path, int ackedBeforeKill)
     {
         string writer = Path.Combine(AppContext.BaseDirectory, "Coxswain.Storage.CrashWriter.dll");
-        var start = new ProcessStartInfo("dotnet")
+        string host = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+        var start = new ProcessStartInfo(host)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -15,13 +15,13 @@ public sealed class SqliteStoreContractTests : StoreContractTests
         : base(async () => await SqliteStore.OpenAsync(new SqliteStoreOptions(dir.NewFile())
         {
             CompactionInterval = Timeout.InfiniteTimeSpan,
-            WatchBufferCapacity = 100,
+            WatchBufferCapacity = 64,
         }))
     {
         _dir = dir;
     }
 
-    protected override int SlowWatcherWrites => 1000;
+    protected override int SlowWatcherWrites => 300;
 
     public override async Task DisposeAsync()
     {

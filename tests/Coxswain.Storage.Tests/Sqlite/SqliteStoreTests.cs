@@ -11,11 +11,12 @@ public sealed class SqliteStoreTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static Task<SqliteStore> OpenAsync(string path, TimeSpan? compactionInterval = null, long retain = 1000) =>
+    private static Task<SqliteStore> OpenAsync(string path, TimeSpan? compactionInterval = null, long retain = 1000, long chunk = 10_000) =>
         SqliteStore.OpenAsync(new SqliteStoreOptions(path)
         {
             CompactionInterval = compactionInterval ?? Timeout.InfiniteTimeSpan,
             CompactionRetainRevisions = retain,
+            CompactionChunk = chunk,
         });
 
     private static byte[] V(string s) => Encoding.UTF8.GetBytes(s);
@@ -104,9 +105,10 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task Compaction_of_many_revisions_runs_in_chunks_and_keeps_every_current_value()
     {
         string path = _dir.NewFile();
-        await using SqliteStore store = await OpenAsync(path);
-        const int Keys = 200;
-        long total = SqliteWriter.CompactionChunk + (SqliteWriter.CompactionChunk / 2);
+        const long Chunk = 100;
+        await using SqliteStore store = await OpenAsync(path, chunk: Chunk);
+        const int Keys = 50;
+        const long Total = (Chunk * 7) + (Chunk / 2);
         var latest = new KeyValue[Keys];
         for (int i = 0; i < Keys; i++)
         {
@@ -114,11 +116,11 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         // Many updates from concurrent writers so that the log outgrows one compaction chunk.
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(w => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(w => Task.Run(async () =>
         {
-            for (int round = 1; store.CurrentRevision < total; round++)
+            for (int round = 1; store.CurrentRevision < Total; round++)
             {
-                for (int i = w; i < Keys; i += 20)
+                for (int i = w; i < Keys; i += 10)
                 {
                     latest[i] = await store.UpdateAsync(latest[i].Key, V($"{round}"), latest[i].ModRevision);
                 }
@@ -135,6 +137,14 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal(Keys, after.Items.Count);
         Assert.Equal(latest.Select(kv => kv.ModRevision), after.Items.Select(kv => kv.ModRevision));
         Assert.Equal(before.Items, (await store.ListAsync("/k/", revision: at)).Items, KeyValueComparer.Instance);
+
+        // What is left of the log: the 5 revisions after the compacted one, and the newest older row of each key.
+        await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        await db.OpenAsync();
+        await using var count = db.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM log";
+        long rows = (long)(await count.ExecuteScalarAsync())!;
+        Assert.InRange(rows, Keys, Keys + 5);
     }
 
     [Fact]
@@ -179,6 +189,102 @@ public sealed class SqliteStoreTests : IDisposable
         // Three more intervals: it never goes past current - retain.
         await Task.Delay(100, cts.Token);
         Assert.Equal(15, store.CompactedRevision);
+    }
+
+    [Fact]
+    public async Task Writes_and_reads_stay_right_while_the_writer_restarts_the_wal()
+    {
+        string path = _dir.NewFile();
+        var log = new ListLogger();
+        await using (SqliteStore store = await SqliteStore.OpenAsync(
+            new SqliteStoreOptions(path) { CompactionInterval = Timeout.InfiniteTimeSpan, MaxWalFrames = 4 },
+            log))
+        {
+            using var stop = new CancellationTokenSource();
+            Task readers = Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    ListResult list = await store.ListAsync("/k/", limit: 50);
+                    Assert.Equal(list.Revision, list.Items.Count + list.RemainingCount); // creates only: one key per revision
+                }
+            })));
+
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+            {
+                for (int i = 0; i < 50; i++)
+                {
+                    await store.CreateAsync($"/k/{w}/{i}", V(new string('x', 2000)));
+                }
+            })));
+            await stop.CancelAsync();
+            await readers;
+
+            // Restarts are tried at most once a second and may lose to readers; without readers one succeeds.
+            using var cts = new CancellationTokenSource(Patience);
+            for (int i = 0; !log.Has(7); i++)
+            {
+                await store.CreateAsync($"/k/more/{i}", V(new string('y', 2000)), cts.Token);
+                await Task.Delay(5, cts.Token);
+            }
+        }
+
+        await using SqliteStore reopened = await OpenAsync(path);
+        ListResult all = await reopened.ListAsync("/k/");
+        Assert.Equal(reopened.CurrentRevision, all.Items.Count);
+        Assert.True(all.Items.Count >= 400);
+    }
+
+    [Fact]
+    public async Task A_write_that_fails_in_sqlite_fails_alone()
+    {
+        string path = _dir.NewFile();
+        await using SqliteStore store = await SqliteStore.OpenAsync(new SqliteStoreOptions(path)
+        {
+            CompactionInterval = Timeout.InfiniteTimeSpan,
+            MaxValueBytes = 10_000,
+        });
+
+        for (int round = 0; round < 3; round++)
+        {
+            Task<KeyValue>[] good = Enumerable.Range(0, 32).Select(i => store.CreateAsync($"/ok/{round}/{i}", V("small"))).ToArray();
+            Task<KeyValue> bad = store.CreateAsync($"/big/{round}", new byte[20_000]);
+            Task<KeyValue>[] more = Enumerable.Range(32, 32).Select(i => store.CreateAsync($"/ok/{round}/{i}", V("small"))).ToArray();
+
+            await Assert.ThrowsAsync<StoreException>(() => bad);
+            KeyValue[] done = await Task.WhenAll(good.Concat(more));
+            Assert.Equal(64, done.Length);
+        }
+
+        // The good writes took every revision, without a gap where the bad ones were tried.
+        ListResult all = await store.ListAsync("/");
+        Assert.Equal(192, all.Items.Count);
+        Assert.Equal(Enumerable.Range(1, 192).Select(i => (long)i), all.Items.Select(i => i.ModRevision).Order());
+        Assert.Null(await store.GetAsync("/big/0"));
+    }
+
+    [Fact]
+    public async Task History_reads_check_compaction_in_the_same_snapshot()
+    {
+        string path = _dir.NewFile();
+        await using SqliteStore store = await OpenAsync(path);
+        KeyValue kv = await store.CreateAsync("/k", V("0"));
+        for (int i = 1; i < 10; i++)
+        {
+            kv = await store.UpdateAsync("/k", V($"{i}"), kv.ModRevision);
+        }
+
+        // A watcher that began catching up before a compaction finds it out on its next history read.
+        IWatchHistory history = store;
+        var events = new List<StoreEvent>();
+        await history.ReadHistoryAsync("/", 2, 10, 3, events, CancellationToken.None);
+        Assert.Equal([3L, 4L, 5L], events.Select(e => e.Revision));
+        await store.CompactAsync(7);
+        var ex = await Assert.ThrowsAsync<CompactedException>(() => history.ReadHistoryAsync("/", 5, 10, 3, [], CancellationToken.None));
+        Assert.Equal(7, ex.CompactedRevision);
+        events.Clear();
+        await history.ReadHistoryAsync("/", 7, 10, 10, events, CancellationToken.None);
+        Assert.Equal([8L, 9L, 10L], events.Select(e => e.Revision));
     }
 
     private sealed class KeyValueComparer : IEqualityComparer<KeyValue>
