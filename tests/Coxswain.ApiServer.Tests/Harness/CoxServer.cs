@@ -171,6 +171,9 @@ public sealed class CoxServer : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>True once the server process has ended (crashed, killed or stopped).</summary>
+    public bool HasExited => _process.HasExited;
+
     private void Signal(string signal)
     {
         using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {_process.Id}") { UseShellExecute = false })!;

@@ -67,6 +67,33 @@ public sealed class Kubectl(string kubeconfig, string binary = Kubectl.Default)
         return new KubectlResult(p.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Starts a long-running kubectl (get -w, wait) whose stdout is read line by line.</summary>
+    public KubectlProcess Start(string args, IDictionary<string, string>? env = null)
+    {
+        var psi = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in SplitArgs(args))
+        {
+            psi.ArgumentList.Add(a);
+        }
+        psi.Environment["KUBECONFIG"] = kubeconfig;
+        psi.Environment["KUBECACHEDIR"] = _cacheDir;
+        psi.Environment["HOME"] = Path.GetTempPath();
+        if (env != null)
+        {
+            foreach (var (k, v) in env)
+            {
+                psi.Environment[k] = v;
+            }
+        }
+        return new KubectlProcess(Process.Start(psi)!, args);
+    }
+
     /// <summary>Runs and asserts success, returning stdout.</summary>
     public async Task<string> OkAsync(string args, string? stdin = null)
     {

@@ -3,11 +3,26 @@ namespace Coxswain.ApiServer.Tests.Harness;
 /// <summary>One server shared by the tests of a collection; each test works in its own namespace.</summary>
 public sealed class ServerFixture : IAsyncLifetime
 {
+    private Kubectl? _kubectl;
+
     public CoxServer Server { get; private set; } = null!;
+
+    /// <summary>One kubectl (and discovery cache) for the fixture's server.</summary>
+    public Kubectl Kubectl => _kubectl ??= Server.Kubectl();
 
     public async Task InitializeAsync() => Server = await CoxServer.StartAsync();
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (Server.HasExited)
+        {
+            // The server died under the tests: keep what it printed for the failure report.
+            var log = Path.Combine(Path.GetTempPath(), $"cox-died-{Server.Port}-{DateTime.UtcNow:HHmmss}.log");
+            await File.WriteAllTextAsync(log, $"exit code {Server.ExitCode}\n{Server.Output}");
+            await Console.Error.WriteLineAsync($"cox server on port {Server.Port} died during the tests; its output is in {log}");
+        }
+        await Server.DisposeAsync();
+    }
 
     /// <summary>A fresh namespace name for one test.</summary>
     public static string NewNamespace(string prefix = "t") => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
