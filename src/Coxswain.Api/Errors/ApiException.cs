@@ -20,11 +20,14 @@ public sealed class ApiException : Exception
     public string Reason { get; }
     public V1StatusDetails? Details { get; }
 
+    /// <summary>For 410 on an expired continue token: a token that continues the list inconsistently.</summary>
+    public string? Continue { get; init; }
+
     public V1Status ToStatus() => new()
     {
         ApiVersion = "v1",
         Kind = "Status",
-        Metadata = new V1ListMeta(),
+        Metadata = new V1ListMeta { ContinueProperty = Continue },
         Status = "Failure",
         Message = Message,
         Reason = Reason,

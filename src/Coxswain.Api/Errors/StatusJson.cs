@@ -25,6 +25,10 @@ public static class StatusJson
         w.WriteString("kind", "Status");
         w.WriteString("apiVersion", "v1");
         w.WriteStartObject("metadata");
+        if (!string.IsNullOrEmpty(s.Metadata?.ContinueProperty))
+        {
+            w.WriteString("continue", s.Metadata.ContinueProperty);
+        }
         w.WriteEndObject();
         WriteIf(w, "status", s.Status);
         WriteIf(w, "message", s.Message);

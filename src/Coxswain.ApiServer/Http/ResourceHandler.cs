@@ -152,7 +152,7 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
             w.WriteStartArray("items");
             foreach (var item in page.Items)
             {
-                w.WriteRawValue(item.ServedJson(), skipInputValidation: true);
+                w.WriteRawValue(item.ListItemJson(), skipInputValidation: true);
             }
             w.WriteEndArray();
             w.WriteEndObject();

@@ -88,6 +88,7 @@ internal sealed partial class WatchHandler(ObjectRegistry registry, ILogger<Watc
             try
             {
                 await ctx.Response.StartAsync(token);
+                await ctx.Response.Body.FlushAsync(token);
                 if (initial != null)
                 {
                     foreach (var item in initial)

@@ -42,6 +42,56 @@ internal static class ObjectBytes
         return result;
     }
 
+    /// <summary>
+    /// The object as a list item: resourceVersion set, top-level apiVersion and kind left out
+    /// (upstream's list items carry no TypeMeta).
+    /// </summary>
+    public static byte[] AsListItem(byte[] stored, long revision)
+    {
+        var withRv = WithResourceVersion(stored, revision);
+        var drop = new List<(int Start, int End)>(2);
+        var reader = new Utf8JsonReader(withRv, new JsonReaderOptions { MaxDepth = 256 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return withRv;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var start = (int)reader.TokenStartIndex;
+            var typeMeta = reader.ValueTextEquals("apiVersion"u8) || reader.ValueTextEquals("kind"u8);
+            reader.Read();
+            reader.Skip();
+            if (typeMeta)
+            {
+                drop.Add((start, (int)reader.BytesConsumed));
+            }
+        }
+        if (drop.Count == 0)
+        {
+            return withRv;
+        }
+        // Stored JSON is compact: each property is followed by ',' unless it is the last one.
+        var result = new List<byte>(withRv.Length);
+        var at = 0;
+        foreach (var (start, end) in drop)
+        {
+            var cutStart = start;
+            var cutEnd = end;
+            if (withRv[cutEnd] == (byte)',')
+            {
+                cutEnd++;
+            }
+            else if (withRv[cutStart - 1] == (byte)',')
+            {
+                cutStart--;
+            }
+            result.AddRange(withRv.AsSpan(at, cutStart - at));
+            at = cutEnd;
+        }
+        result.AddRange(withRv.AsSpan(at));
+        return [.. result];
+    }
+
     /// <summary>Index of the '{' that opens the top-level "metadata" object, or -1.</summary>
     private static int FindMetadataObjectStart(byte[] json)
     {

@@ -18,6 +18,11 @@ internal sealed partial class ObjectRegistry
     /// </summary>
     public async Task<DeleteResult> DeleteAsync(ResourceDefinition def, string? ns, string name, DeleteRequest req, CancellationToken ct)
     {
+        if (def.Kind == "Namespace" && name is "default" or "kube-system" or "kube-public")
+        {
+            // Upstream's NamespaceLifecycle admission keeps the system namespaces.
+            throw ApiException.Forbidden("namespaces", "", name, "this namespace may not be deleted");
+        }
         var key = StorageKeys.Object(def, ns, name);
         for (var attempt = 0; ; attempt++)
         {

@@ -71,9 +71,15 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
             }
             catch (CompactedException)
             {
-                throw !string.IsNullOrEmpty(q.Continue)
-                    ? ApiException.Gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
-                    : ApiException.Gone($"The resourceVersion for the provided list is too old.");
+                if (!string.IsNullOrEmpty(q.Continue))
+                {
+                    var resume = ContinueToken.Encode(store.CurrentRevision, (start ?? prefix)[prefix.Length..]);
+                    throw new ApiException(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
+                    {
+                        Continue = resume,
+                    };
+                }
+                throw ApiException.Gone("The resourceVersion for the provided list is too old.");
             }
             catch (FutureRevisionException)
             {
@@ -309,9 +315,10 @@ internal sealed class ListedObject(ResourceDefinition def, KeyValue kv)
 
     public IKubernetesObject<V1ObjectMeta> Object => _object ??= StoredObjects.Decode(def, kv);
 
-    public byte[] ServedJson() => _object != null && def.Converter != null
-        ? Api.Serialization.ObjectCodec.Encode(_object)
-        : StoredObjects.Served(def, kv.Value, kv.ModRevision);
+    /// <summary>The item as a list carries it: served version, resourceVersion set, no apiVersion/kind.</summary>
+    public byte[] ListItemJson() => def.Converter == null
+        ? ObjectBytes.AsListItem(kv.Value, kv.ModRevision)
+        : ObjectBytes.AsListItem(Api.Serialization.ObjectCodec.Encode(Object), kv.ModRevision);
 }
 
 /// <summary>A page of a list, with the revision it reflects and the token for the next page.</summary>

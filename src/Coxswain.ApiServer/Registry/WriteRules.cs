@@ -143,6 +143,10 @@ internal static class WriteRules
     {
         var errors = new List<FieldError>();
         errors.AddRange(MetadataValidation.Validate(def, obj.Metadata, old.Metadata));
+        if (old.Metadata.DeletionTimestamp != null && (obj.Metadata.Finalizers ?? []).Except(old.Metadata.Finalizers ?? []).Any())
+        {
+            errors.Add(FieldError.Forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted"));
+        }
         if (subresource != "binding")
         {
             errors.AddRange(ResourceCatalog.StrategyFor(def).ValidateUpdate(obj, old));
