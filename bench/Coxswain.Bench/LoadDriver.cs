@@ -30,14 +30,14 @@ internal sealed class LoadDriver
         _ca = config.SslCaCerts;
     }
 
-    public IEnumerable<Func<Task<(Stats, TimeSpan)>>> Scenarios =>
+    public IEnumerable<(string Name, Func<Task<(Stats, TimeSpan)>> Run)> Scenarios =>
     [
-        Setup,
-        Create,
-        Get,
-        List,
-        Update,
-        WatchDelivery,
+        ("setup", Setup),
+        ("create", Create),
+        ("get", Get),
+        ("list", List),
+        ("update", Update),
+        ("watch", WatchDelivery),
     ];
 
     private HttpClient NewClient(int connections)

@@ -3,6 +3,7 @@ using Coxswain.Bench;
 
 // The API server load driver. Usage:
 //   dotnet run -c Release --project bench/Coxswain.Bench -- [--kubeconfig PATH | --start-server] [--clients N] [--seconds S] [--watchers W]
+//     [--only create,get,list,update,watch]
 // With --start-server it starts `cox server` (same build configuration) on a free port with a temp data dir.
 var options = BenchOptions.Parse(args);
 CoxProcess? cox = null;
@@ -28,8 +29,12 @@ try
         Console.WriteLine($"server RSS idle: {Rss(serverPid.Value)} MB");
     }
     Console.WriteLine(Stats.Header);
-    foreach (var scenario in driver.Scenarios)
+    foreach (var (name, scenario) in driver.Scenarios)
     {
+        if (options.Only != null && name != "setup" && !options.Only.Contains(name))
+        {
+            continue;
+        }
         var (stats, elapsed) = await scenario();
         Console.WriteLine(stats.Report(elapsed));
     }
@@ -59,7 +64,7 @@ static long Rss(int pid)
     return -1;
 }
 
-internal sealed record BenchOptions(string? Kubeconfig, bool StartServer, int? ServerPid, int Clients, int Seconds, int Watchers, int WatchEvents)
+internal sealed record BenchOptions(string? Kubeconfig, bool StartServer, int? ServerPid, int Clients, int Seconds, int Watchers, int WatchEvents, string[]? Only)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -71,7 +76,8 @@ internal sealed record BenchOptions(string? Kubeconfig, bool StartServer, int? S
             int.TryParse(Get("--clients"), out var c) ? c : 32,
             int.TryParse(Get("--seconds"), out var s) ? s : 10,
             int.TryParse(Get("--watchers"), out var w) ? w : 1000,
-            int.TryParse(Get("--watch-events"), out var e) ? e : 50);
+            int.TryParse(Get("--watch-events"), out var e) ? e : 50,
+            Get("--only")?.Split(','));
     }
 }
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json.Serialization;
-using System.Xml.Linq;
 using k8s.Models;
 
 namespace Coxswain.Api.Schema;
@@ -79,7 +78,7 @@ public static class ModelSchemas
             Kind = SchemaKind.Object,
             ClrType = underlying,
             ModelName = underlying.Name,
-            Description = Doc("T:" + underlying.FullName),
+            DocKey = "T:" + underlying.FullName,
         };
         Pending[type] = obj;
         var props = new Dictionary<string, PropertySchema>(StringComparer.Ordinal);
@@ -94,7 +93,7 @@ public static class ModelSchemas
             {
                 Name = jsonName,
                 Type = Build(p.PropertyType),
-                Description = Doc("P:" + underlying.FullName + "." + p.Name),
+                DocKey = "P:" + underlying.FullName + "." + p.Name,
                 Required = p.PropertyType.IsValueType && Nullable.GetUnderlyingType(p.PropertyType) == null,
             };
         }
@@ -176,7 +175,7 @@ public static class ModelSchemas
         return true;
     }
 
-    private static string? Doc(string member) => Docs.Value.GetValueOrDefault(member);
+    internal static string? Doc(string member) => Docs.Value.GetValueOrDefault(member);
 
     /// <summary>Reads the &lt;summary&gt; of every member from KubernetesClient.xml.</summary>
     private static Dictionary<string, string> LoadDocs()
@@ -192,16 +191,22 @@ public static class ModelSchemas
         {
             return result;
         }
-        foreach (var member in XDocument.Load(path).Descendants("member"))
+        // Stream the file: it is large, and a DOM of it would stay in the heap's high-water mark.
+        using var reader = System.Xml.XmlReader.Create(path);
+        while (reader.ReadToFollowing("member"))
         {
-            var name = member.Attribute("name")?.Value;
-            var summary = member.Element("summary");
-            if (name == null || summary == null)
+            var name = reader.GetAttribute("name");
+            if (name == null || !(name.StartsWith("T:k8s.Models.", StringComparison.Ordinal) || name.StartsWith("P:k8s.Models.", StringComparison.Ordinal)))
             {
                 continue;
             }
-            var text = string.Join("\n", summary.Value.Split('\n').Select(l => l.Trim())).Trim();
-            result[name] = text;
+            using var member = reader.ReadSubtree();
+            if (!member.ReadToDescendant("summary"))
+            {
+                continue;
+            }
+            var raw = member.ReadElementContentAsString();
+            result[name] = string.Join("\n", raw.Split('\n').Select(l => l.Trim())).Trim();
         }
         return result;
     }

@@ -35,7 +35,17 @@ public sealed class TypeSchema
     /// <summary>The model's CLR type name for objects (e.g. "V1PodSpec"), else null.</summary>
     public string? ModelName { get; init; }
 
-    public string? Description { get; internal set; }
+    /// <summary>The doc comment of the model type, read on first use (only OpenAPI needs it).</summary>
+    public string? Description
+    {
+        get => _description ??= DocKey == null ? null : ModelSchemas.Doc(DocKey);
+        init => _description = value;
+    }
+
+    private string? _description;
+
+    /// <summary>The XML documentation member name ("T:k8s.Models.V1Pod") the description comes from.</summary>
+    internal string? DocKey { get; init; }
 
     /// <summary>OpenAPI format: int32, int64, double, byte, date-time, int-or-string.</summary>
     public string? Format { get; init; }
@@ -59,7 +69,18 @@ public sealed class PropertySchema
 {
     public required string Name { get; init; }
     public required TypeSchema Type { get; init; }
-    public string? Description { get; internal set; }
+    /// <summary>The doc comment of the model property, read on first use (only OpenAPI needs it).</summary>
+    public string? Description
+    {
+        get => _description ??= DocKey == null ? null : ModelSchemas.Doc(DocKey);
+        init => _description = value;
+    }
+
+    private string? _description;
+
+    /// <summary>The XML documentation member name ("P:k8s.Models.V1Pod.Spec") the description comes from.</summary>
+    internal string? DocKey { get; init; }
+
     public bool Required { get; internal set; }
 
     /// <summary>Strategic merge patch strategy: "merge", "replace", "retainKeys", "merge,retainKeys" or null.</summary>
