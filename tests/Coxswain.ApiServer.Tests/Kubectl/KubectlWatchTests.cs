@@ -153,4 +153,17 @@ public sealed partial class KubectlWatchTests(ServerFixture fixture) : IClassFix
         await client.CoreV1.DeleteNamespacedConfigMapAsync("a", ns);
         Assert.Equal(["DELETED", "a", "1"], Cells(await watch.ReadLineAsync())[..3]);
     }
+
+    [Fact]
+    public async Task Get_watch_of_deployments_prints_table_rows()
+    {
+        var ns = await Server.NewNamespaceAsync();
+        using var client = Server.Client();
+        await client.AppsV1.CreateNamespacedDeploymentAsync(TestObjects.Deployment("web"), ns);
+        await using var watch = Kubectl.Start($"get deploy -n {ns} -w");
+        Assert.Equal(["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], Cells(await watch.ReadLineAsync()));
+        Assert.Equal(["web", "0/3", "0", "0"], Cells(await watch.ReadLineAsync())[..4]);
+        await Kubectl.OkAsync($"scale deploy web -n {ns} --replicas=5");
+        Assert.Equal(["web", "0/5", "0", "0"], Cells(await watch.ReadLineAsync())[..4]);
+    }
 }
