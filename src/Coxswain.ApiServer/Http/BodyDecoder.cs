@@ -59,9 +59,12 @@ internal static class BodyDecoder
         var kind = expectedKind ?? def.Kind;
         var bodyApiVersion = obj["apiVersion"] is JsonValue av && av.TryGetValue<string>(out var a) ? a : null;
         var bodyKind = obj["kind"] is JsonValue kv && kv.TryGetValue<string>(out var k) ? k : null;
+        // Upstream's decoder words these "<Kind> in version "<v>" cannot be handled as a <Kind>: ...".
+        var version = apiVersion.Contains('/') ? apiVersion[(apiVersion.IndexOf('/') + 1)..] : apiVersion;
+        var cannot = $"{bodyKind ?? kind} in version \"{version}\" cannot be handled as a {kind}";
         if (!string.IsNullOrEmpty(bodyKind) && bodyKind != kind)
         {
-            throw ApiException.BadRequest($"the kind in the request body ({bodyKind}) does not match the kind of the resource ({kind})");
+            throw ApiException.BadRequest($"{cannot}: the kind in the request body ({bodyKind}) does not match the kind of the resource ({kind})");
         }
         if (!string.IsNullOrEmpty(bodyApiVersion) && bodyApiVersion != apiVersion)
         {
@@ -76,7 +79,7 @@ internal static class BodyDecoder
             {
                 if (validation == FieldValidation.Strict)
                 {
-                    throw ApiException.BadRequest("strict decoding error: " + string.Join(", ", problems));
+                    throw ApiException.BadRequest($"{cannot}: strict decoding error: " + string.Join(", ", problems));
                 }
                 foreach (var p in problems)
                 {

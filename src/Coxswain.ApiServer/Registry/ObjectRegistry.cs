@@ -137,7 +137,7 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
     {
         if (def.Namespaced)
         {
-            await CheckNamespaceAcceptsAsync(ns!, ct);
+            await CheckNamespaceAcceptsAsync(def, ns!, obj.Metadata?.Name ?? obj.Metadata?.GenerateName ?? "", ct);
         }
         var generated = string.IsNullOrEmpty(obj.Metadata?.Name) && !string.IsNullOrEmpty(obj.Metadata?.GenerateName);
         for (var attempt = 0; ; attempt++)
@@ -182,16 +182,23 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
     /// <summary>The service CIDR (k3s's default).</summary>
     public ServiceCidr ServiceRange { get; init; } = new("10.43.0.0/16");
 
-    private async Task CheckNamespaceAcceptsAsync(string ns, CancellationToken ct)
+    private async Task CheckNamespaceAcceptsAsync(ResourceDefinition def, string ns, string name, CancellationToken ct)
     {
         var kv = await store.GetAsync(StorageKeys.Object(Namespaces, null, ns), ct)
             ?? throw ApiException.NotFound("namespaces", "", ns);
         var namespaceObj = (V1Namespace)StoredObjects.Decode(Namespaces, kv);
         if (namespaceObj.Metadata.DeletionTimestamp != null || namespaceObj.Status?.Phase == "Terminating")
         {
+            // Upstream's NamespaceLifecycle admission.
             throw new ApiException(403, "Forbidden",
-                $"unable to create new content in namespace {ns} because it is being terminated",
-                new V1StatusDetails { Name = ns, Kind = "namespaces", Causes = [new V1StatusCause { Reason = "NamespaceTerminating", Message = $"namespace {ns} is being terminated", Field = "metadata.namespace" }] });
+                $"{def.QualifiedPlural} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
+                new V1StatusDetails
+                {
+                    Name = name,
+                    Group = def.Group.Length == 0 ? null : def.Group,
+                    Kind = def.Plural,
+                    Causes = [new V1StatusCause { Reason = "NamespaceTerminating", Message = $"namespace {ns} is being terminated", Field = "metadata.namespace" }],
+                });
         }
     }
 

@@ -27,6 +27,7 @@ internal static class WriteRules
         obj.Kind = def.Kind;
         var meta = obj.Metadata ??= new V1ObjectMeta();
         CheckNamespace(def, ns, meta);
+        DropEmptyMetadataCollections(meta);
         if (string.IsNullOrEmpty(meta.Name) && !string.IsNullOrEmpty(meta.GenerateName))
         {
             meta.Name = meta.GenerateName + RandomSuffix();
@@ -51,6 +52,7 @@ internal static class WriteRules
         desired.Kind = def.Kind;
         var meta = desired.Metadata ??= new V1ObjectMeta();
         CheckNamespace(def, ns, meta);
+        DropEmptyMetadataCollections(meta);
         if (string.IsNullOrEmpty(meta.Name))
         {
             meta.Name = name;
@@ -159,6 +161,27 @@ internal static class WriteRules
         if (errors.Count > 0)
         {
             throw ApiException.Invalid(def.Kind, def.Group, obj.Metadata?.Name ?? obj.Metadata?.GenerateName ?? "", errors);
+        }
+    }
+
+    /// <summary>Go leaves empty metadata maps and lists out (omitempty); so do we.</summary>
+    private static void DropEmptyMetadataCollections(V1ObjectMeta meta)
+    {
+        if (meta.Labels is { Count: 0 })
+        {
+            meta.Labels = null;
+        }
+        if (meta.Annotations is { Count: 0 })
+        {
+            meta.Annotations = null;
+        }
+        if (meta.Finalizers is { Count: 0 })
+        {
+            meta.Finalizers = null;
+        }
+        if (meta.OwnerReferences is { Count: 0 })
+        {
+            meta.OwnerReferences = null;
         }
     }
 
