@@ -186,8 +186,8 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
     {
         var kv = await store.GetAsync(StorageKeys.Object(Namespaces, null, ns), ct)
             ?? throw ApiException.NotFound("namespaces", "", ns);
-        var namespaceObj = (V1Namespace)StoredObjects.Decode(Namespaces, kv);
-        if (namespaceObj.Metadata.DeletionTimestamp != null || namespaceObj.Status?.Phase == "Terminating")
+        // Only the metadata matters here: a namespace is Terminating exactly when it has a deletionTimestamp.
+        if (Lifecycle.MetadataReader.Read(kv.Value)?.DeletionTimestamp != null)
         {
             // Upstream's NamespaceLifecycle admission.
             throw new ApiException(403, "Forbidden",
