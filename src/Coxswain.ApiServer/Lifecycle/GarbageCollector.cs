@@ -33,11 +33,12 @@ internal sealed partial class GarbageCollector(ObjectRegistry registry, StoredKi
 
     public async Task RunAsync(CancellationToken ct)
     {
-        long revision = 0;
+        // Watch from the oldest list's revision: replaying an event twice is harmless, missing one is not.
+        var revision = long.MaxValue;
         foreach (var def in kinds.All)
         {
             var page = await registry.ListAsync(def, null, new ListQuery(), ct);
-            revision = Math.Max(revision, page.Revision);
+            revision = Math.Min(revision, page.Revision);
             foreach (var item in page.Items)
             {
                 Upsert(def, item.Stored);
@@ -89,10 +90,11 @@ internal sealed partial class GarbageCollector(ObjectRegistry registry, StoredKi
                     _byUid.Clear();
                     _dependents.Clear();
                 }
+                from = long.MaxValue;
                 foreach (var def in kinds.All)
                 {
                     var page = await registry.ListAsync(def, null, new ListQuery(), ct);
-                    from = Math.Max(from, page.Revision);
+                    from = Math.Min(from, page.Revision);
                     foreach (var item in page.Items)
                     {
                         Upsert(def, item.Stored);
