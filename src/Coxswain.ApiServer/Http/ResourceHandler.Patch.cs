@@ -102,7 +102,7 @@ internal sealed partial class ResourceHandler
 
     private async Task UpdateScaleAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, CancellationToken ct)
     {
-        var (node, _) = await ReadJsonBodyAsync(ctx, ct);
+        var node = await ReadJsonBodyAsync(ctx, ct);
         var scale = (V1Scale)BodyDecoder.ToObject(def, node, FieldValidation.Ignore, ctx.Response, typeof(V1Scale), "autoscaling/v1", "Scale");
         var result = await registry.UpdateAsync(def, ns, name, "scale", current =>
         {

@@ -221,28 +221,35 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
         return string.IsNullOrEmpty(name) ? fallback : name;
     }
 
-    /// <summary>The parsed body, and its raw bytes when it was JSON (for duplicate-field checks).</summary>
-    private async Task<(JsonNode Node, byte[]? RawJson)> ReadJsonBodyAsync(HttpContext ctx, CancellationToken ct)
+    /// <summary>The parsed body (JSON, YAML or protobuf), for bodies that are not the endpoint's own kind.</summary>
+    private async Task<JsonNode> ReadJsonBodyAsync(HttpContext ctx, CancellationToken ct)
     {
         var body = await HttpIo.ReadBodyAsync(ctx.Request, options.MaxRequestBodyBytes, ct);
-        var node = BodyDecoder.Parse(body, ctx.Request.ContentType);
-        return (node, ObjectCodec.MediaType(ctx.Request.ContentType) == "application/json" ? body : null);
+        return BodyDecoder.Parse(body, ctx.Request.ContentType);
+    }
+
+    /// <summary>The typed object of a create or update body, decoded from JSON bytes directly when it is JSON.</summary>
+    private async Task<IKubernetesObject<V1ObjectMeta>> ReadObjectAsync(HttpContext ctx, ResourceDefinition def, CancellationToken ct)
+    {
+        var body = await HttpIo.ReadBodyAsync(ctx.Request, options.MaxRequestBodyBytes, ct);
+        var validation = BodyDecoder.ParseFieldValidation(ctx.Request.Query["fieldValidation"]);
+        if (ObjectCodec.MediaType(ctx.Request.ContentType) == HttpIo.Json && body.Length > 0)
+        {
+            return BodyDecoder.ToObject(def, body, validation, ctx.Response);
+        }
+        return BodyDecoder.ToObject(def, BodyDecoder.Parse(body, ctx.Request.ContentType), validation, ctx.Response);
     }
 
     private async Task CreateAsync(HttpContext ctx, ResourceDefinition def, string? ns, CancellationToken ct)
     {
-        var (node, raw) = await ReadJsonBodyAsync(ctx, ct);
-        var validation = BodyDecoder.ParseFieldValidation(ctx.Request.Query["fieldValidation"]);
-        var obj = BodyDecoder.ToObject(def, node, validation, ctx.Response, rawJson: raw);
+        var obj = await ReadObjectAsync(ctx, def, ct);
         var result = await registry.CreateAsync(def, ns, obj, ParseWriteOptions(ctx.Request, "unknown"), ct);
         await HttpIo.WriteObjectAsync(ctx.Response, 201, result.Object);
     }
 
     private async Task UpdateAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, string? subresource, CancellationToken ct)
     {
-        var (node, raw) = await ReadJsonBodyAsync(ctx, ct);
-        var validation = BodyDecoder.ParseFieldValidation(ctx.Request.Query["fieldValidation"]);
-        var obj = BodyDecoder.ToObject(def, node, validation, ctx.Response, rawJson: raw);
+        var obj = await ReadObjectAsync(ctx, def, ct);
         var writeOptions = ParseWriteOptions(ctx.Request, "unknown");
         var result = await registry.UpdateAsync(def, ns, name, subresource, current =>
         {
@@ -261,7 +268,7 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
 
     private async Task BindAsync(HttpContext ctx, ResourceDefinition def, string ns, string name, CancellationToken ct)
     {
-        var (node, _) = await ReadJsonBodyAsync(ctx, ct);
+        var node = await ReadJsonBodyAsync(ctx, ct);
         var binding = (V1Binding)BodyDecoder.ToObject(def, node, FieldValidation.Ignore, ctx.Response, typeof(V1Binding), "v1", "Binding");
         var target = binding.Target?.Name;
         if (string.IsNullOrEmpty(target))
