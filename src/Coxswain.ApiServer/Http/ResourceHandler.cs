@@ -48,7 +48,7 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
                     await DeleteCollectionAsync(ctx, def, ns, ct);
                     return;
             }
-            throw MethodNotAllowed(method, info);
+            throw MethodNotAllowed();
         }
         if (def.Namespaced && ns == null)
         {
@@ -81,11 +81,11 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
                 await DeleteAsync(ctx, def, ns, info.Name, ct);
                 return;
         }
-        throw MethodNotAllowed(method, info);
+        throw MethodNotAllowed();
     }
 
-    private static ApiException MethodNotAllowed(string method, RequestInfo info) =>
-        ApiException.MethodNotAllowed($"the server does not allow this method on the requested resource");
+    private static ApiException MethodNotAllowed() =>
+        ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
 
     private static bool IsWatch(HttpRequest request) =>
         request.Query["watch"].ToString() is "true" or "1";

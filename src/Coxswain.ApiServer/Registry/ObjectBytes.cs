@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace Coxswain.ApiServer.Registry;
@@ -116,6 +115,4 @@ internal static class ObjectBytes
         }
         return -1;
     }
-
-    public static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 }

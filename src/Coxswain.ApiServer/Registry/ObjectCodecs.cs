@@ -43,7 +43,4 @@ internal static class StoredObjects
             stored.Metadata.ResourceVersion = rv;
         }
     }
-
-    public static long Revision(IKubernetesObject<V1ObjectMeta> obj) =>
-        long.TryParse(obj.Metadata?.ResourceVersion, out var rv) ? rv : 0;
 }

@@ -42,18 +42,6 @@ public sealed class ClusterCredentials
         return new ClusterCredentials(ca, serving, File.ReadAllText(tokenPath).Trim());
     }
 
-    /// <summary>Reads existing credentials without creating any (for `cox kubeconfig`).</summary>
-    public static (string CaPem, string Token) ReadExisting(string dataDir)
-    {
-        var caPath = Path.Combine(TlsDir(dataDir), "ca.crt");
-        var tokenPath = TokenPath(dataDir);
-        if (!File.Exists(caPath) || !File.Exists(tokenPath))
-        {
-            throw new FileNotFoundException($"no cluster credentials in {dataDir}: start `cox server --data-dir {dataDir}` first");
-        }
-        return (File.ReadAllText(caPath), File.ReadAllText(tokenPath).Trim());
-    }
-
     private static X509Certificate2 LoadOrCreateCa(string dir)
     {
         var crt = Path.Combine(dir, "ca.crt");
