@@ -19,7 +19,8 @@ internal sealed class LoadDriver
     private readonly string _token;
     private readonly X509Certificate2Collection _ca;
     private readonly string _ns = "bench-" + Guid.NewGuid().ToString("N")[..6];
-    private int _created;
+    private long _created;
+    private long _sequence;
 
     public LoadDriver(string kubeconfig, BenchOptions options)
     {
@@ -40,7 +41,7 @@ internal sealed class LoadDriver
         ("watch", WatchDelivery),
     ];
 
-    private HttpClient NewClient(int connections)
+    private HttpClient NewClient(int connections, bool http2 = false)
     {
         var handler = new SocketsHttpHandler
         {
@@ -49,6 +50,12 @@ internal sealed class LoadDriver
             SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert != null && _ca.Cast<X509Certificate2>().Any(c => Chains(cert, c)) },
         };
         var http = new HttpClient(handler) { BaseAddress = _server, Timeout = TimeSpan.FromMinutes(5) };
+        if (http2)
+        {
+            handler.EnableMultipleHttp2Connections = true;
+            http.DefaultRequestVersion = HttpVersion.Version20;
+            http.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _token);
         http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return http;
@@ -65,7 +72,9 @@ internal sealed class LoadDriver
 
     private string ConfigMaps => $"/api/v1/namespaces/{_ns}/configmaps";
 
-    private static StringContent Json(string s) => new(s, Encoding.UTF8, "application/json");
+    private static StringContent JsonContent(string s) => new(s, Encoding.UTF8, "application/json");
+
+    private static byte[] Json(string s) => Encoding.UTF8.GetBytes(s);
 
     private static string ConfigMap(string name, string value) =>
         $"{{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{{\"name\":\"{name}\",\"labels\":{{\"app\":\"bench\"}}}},\"data\":{{\"seq\":\"{value}\",\"payload\":\"{new string('x', 512)}\"}}}}";
@@ -75,7 +84,7 @@ internal sealed class LoadDriver
         using var http = NewClient(1);
         var stats = new Stats("setup (namespace)");
         var sw = Stopwatch.StartNew();
-        var r = await http.PostAsync("/api/v1/namespaces", Json($"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{_ns}\"}}}}"));
+        var r = await http.PostAsync("/api/v1/namespaces", JsonContent($"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{_ns}\"}}}}"));
         if (!r.IsSuccessStatusCode)
         {
             throw new InvalidOperationException($"cannot create namespace: {r.StatusCode} {await r.Content.ReadAsStringAsync()}");
@@ -84,26 +93,46 @@ internal sealed class LoadDriver
         return (stats, sw.Elapsed);
     }
 
-    /// <summary>Runs <paramref name="op"/> on every client until the time is up.</summary>
-    private async Task<(Stats, TimeSpan)> RunFor(string name, Func<HttpClient, int, long, Task<bool>> op)
+    private async Task<IRequester> Connect() => _options.Http2
+        ? new Http2Requester(_shared ??= NewClient(_options.Clients, http2: true))
+        : await LeanConnection.OpenAsync(_server, _token, (_, cert, _, _) => cert != null && _ca.Cast<X509Certificate2>().Any(c => Chains(cert, c)));
+
+    private HttpClient? _shared;
+
+    /// <summary>
+    /// Runs <paramref name="op"/> on every client (each with its own connection), first for the
+    /// warm-up time (so that tiered JIT compilation has settled; not measured) and then for the
+    /// measured time.
+    /// </summary>
+    private async Task<(Stats, TimeSpan)> RunFor(string name, Func<IRequester, int, long, Task<bool>> op)
     {
-        using var http = NewClient(_options.Clients);
-        var stats = new Stats(name);
-        // Warm up connections and JIT.
-        for (var i = 0; i < _options.Clients; i++)
+        var connections = await Task.WhenAll(Enumerable.Range(0, _options.Clients).Select(_ => Connect()));
+        try
         {
-            await op(http, i, -1 - i);
+            await Drive(connections, op, TimeSpan.FromSeconds(_options.WarmupSeconds), new Stats(name));
+            var stats = new Stats(name);
+            var elapsed = await Drive(connections, op, TimeSpan.FromSeconds(_options.Seconds), stats);
+            return (stats, elapsed);
         }
-        var deadline = Stopwatch.StartNew();
-        var duration = TimeSpan.FromSeconds(_options.Seconds);
-        long counter = 0;
-        var tasks = Enumerable.Range(0, _options.Clients).Select(client => Task.Run(async () =>
+        finally
         {
-            while (deadline.Elapsed < duration)
+            foreach (var c in connections)
             {
-                var n = Interlocked.Increment(ref counter);
+                await c.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<TimeSpan> Drive(IRequester[] connections, Func<IRequester, int, long, Task<bool>> op, TimeSpan duration, Stats stats)
+    {
+        var clock = Stopwatch.StartNew();
+        var tasks = connections.Select((connection, client) => Task.Run(async () =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                var n = Interlocked.Increment(ref _sequence);
                 var t = Stopwatch.GetTimestamp();
-                if (await op(http, client, n))
+                if (await op(connection, client, n))
                 {
                     stats.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
                 }
@@ -114,52 +143,56 @@ internal sealed class LoadDriver
             }
         })).ToArray();
         await Task.WhenAll(tasks);
-        return (stats, deadline.Elapsed);
+        return clock.Elapsed;
     }
 
-    private Task<(Stats, TimeSpan)> Create() => RunFor($"create configmap ({_options.Clients} clients)", async (http, client, n) =>
+    private Task<(Stats, TimeSpan)> Create() => RunFor($"create configmap ({_options.Clients} clients)", async (connection, client, n) =>
     {
-        var name = n < 0 ? $"warm{-n}" : $"cm{n}";
-        using var r = await http.PostAsync(ConfigMaps, Json(ConfigMap(name, n.ToString())));
-        if (r.IsSuccessStatusCode && n >= 0)
+        var (status, _) = await connection.SendAsync("POST", ConfigMaps, Json(ConfigMap($"cm{n}", n.ToString())));
+        if (status == 201)
         {
-            Interlocked.Increment(ref _created);
+            InterlockedMax(ref _created, n);
         }
-        return r.StatusCode == HttpStatusCode.Created;
+        return status == 201;
     });
 
-    private Task<(Stats, TimeSpan)> Get() => RunFor($"get configmap ({_options.Clients} clients)", async (http, client, n) =>
+    private Task<(Stats, TimeSpan)> Get() => RunFor($"get configmap ({_options.Clients} clients)", async (connection, client, n) =>
     {
-        var name = $"cm{1 + (Math.Abs(n) % Math.Max(1, _created))}";
-        using var r = await http.GetAsync($"{ConfigMaps}/{name}");
-        await r.Content.ReadAsByteArrayAsync();
-        return r.StatusCode == HttpStatusCode.OK;
+        var (status, _) = await connection.SendAsync("GET", $"{ConfigMaps}/cm{1 + (n % Math.Max(1, Volatile.Read(ref _created)))}");
+        return status == 200;
     });
 
     private async Task<(Stats, TimeSpan)> List()
     {
-        using var http = NewClient(1);
+        await using var setup = await Connect();
         var listNs = _ns + "-list";
-        await http.PostAsync("/api/v1/namespaces", Json($"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{listNs}\"}}}}"));
+        await setup.SendAsync("POST", "/api/v1/namespaces", Json($"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{listNs}\"}}}}"));
         for (var i = 0; i < 100; i++)
         {
-            (await http.PostAsync($"/api/v1/namespaces/{listNs}/configmaps", Json(ConfigMap($"l{i}", "0")))).Dispose();
+            await setup.SendAsync("POST", $"/api/v1/namespaces/{listNs}/configmaps", Json(ConfigMap($"l{i}", "0")));
         }
-        return await RunFor($"list 100 configmaps ({_options.Clients} clients)", async (h, client, n) =>
+        return await RunFor($"list 100 configmaps ({_options.Clients} clients)", async (connection, client, n) =>
         {
-            using var r = await h.GetAsync($"/api/v1/namespaces/{listNs}/configmaps");
-            await r.Content.ReadAsByteArrayAsync();
-            return r.StatusCode == HttpStatusCode.OK;
+            var (status, _) = await connection.SendAsync("GET", $"/api/v1/namespaces/{listNs}/configmaps");
+            return status == 200;
         });
     }
 
-    private Task<(Stats, TimeSpan)> Update() => RunFor($"update configmap ({_options.Clients} clients)", async (http, client, n) =>
+    private Task<(Stats, TimeSpan)> Update() => RunFor($"update configmap ({_options.Clients} clients)", async (connection, client, n) =>
     {
         // Each client updates its own object (no resourceVersion: unconditional PUT).
         var name = $"cm{1 + client}";
-        using var r = await http.PutAsync($"{ConfigMaps}/{name}", Json(ConfigMap(name, n.ToString())));
-        return r.StatusCode == HttpStatusCode.OK;
+        var (status, _) = await connection.SendAsync("PUT", $"{ConfigMaps}/{name}", Json(ConfigMap(name, n.ToString())));
+        return status == 200;
     });
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
 
     /// <summary>W watchers on one namespace; one writer updates an object E times; latency = send to receipt per watcher.</summary>
     private async Task<(Stats, TimeSpan)> WatchDelivery()
@@ -167,8 +200,8 @@ internal sealed class LoadDriver
         var stats = new Stats($"watch event to {_options.Watchers} watchers");
         var watchNs = _ns + "-watch";
         using var writer = NewClient(1);
-        await writer.PostAsync("/api/v1/namespaces", Json($"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{watchNs}\"}}}}"));
-        using var created = await writer.PostAsync($"/api/v1/namespaces/{watchNs}/configmaps", Json(ConfigMap("w", "-1")));
+        await writer.PostAsync("/api/v1/namespaces", JsonContent($"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{watchNs}\"}}}}"));
+        using var created = await writer.PostAsync($"/api/v1/namespaces/{watchNs}/configmaps", JsonContent(ConfigMap("w", "-1")));
         var rv = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
 
         var sent = new ConcurrentDictionary<int, long>();
@@ -207,7 +240,7 @@ internal sealed class LoadDriver
         for (var i = 0; i < _options.WatchEvents; i++)
         {
             sent[i] = Stopwatch.GetTimestamp();
-            (await writer.PutAsync($"/api/v1/namespaces/{watchNs}/configmaps/w", Json(ConfigMap("w", i.ToString())))).Dispose();
+            (await writer.PutAsync($"/api/v1/namespaces/{watchNs}/configmaps/w", JsonContent(ConfigMap("w", i.ToString())))).Dispose();
             await Task.Delay(100);
         }
         var expected = _options.WatchEvents * _options.Watchers;

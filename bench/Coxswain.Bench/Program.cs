@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Coxswain.Bench;
 
 // The API server load driver. Usage:
-//   dotnet run -c Release --project bench/Coxswain.Bench -- [--kubeconfig PATH | --start-server] [--clients N] [--seconds S] [--watchers W]
+//   dotnet run -c Release --project bench/Coxswain.Bench -- [--kubeconfig PATH | --start-server] [--clients N] [--seconds S] [--warmup S] [--watchers W]
 //     [--only create,get,list,update,watch]
 // With --start-server it starts `cox server` (same build configuration) on a free port with a temp data dir.
 var options = BenchOptions.Parse(args);
@@ -23,7 +23,7 @@ try
         return 2;
     }
     var driver = new LoadDriver(kubeconfig, options);
-    Console.WriteLine($"# Coxswain API server load: {options.Clients} clients, {options.Seconds} s per scenario, {options.Watchers} watchers, {Environment.ProcessorCount} cores");
+    Console.WriteLine($"# Coxswain API server load: {options.Clients} clients, {options.Seconds} s per scenario after {options.WarmupSeconds} s of warm-up, {options.Watchers} watchers, {Environment.ProcessorCount} cores");
     if (serverPid != null)
     {
         Console.WriteLine($"server RSS idle: {Rss(serverPid.Value)} MB");
@@ -64,7 +64,7 @@ static long Rss(int pid)
     return -1;
 }
 
-internal sealed record BenchOptions(string? Kubeconfig, bool StartServer, int? ServerPid, int Clients, int Seconds, int Watchers, int WatchEvents, string[]? Only)
+internal sealed record BenchOptions(string? Kubeconfig, bool StartServer, int? ServerPid, int Clients, int Seconds, int WarmupSeconds, int Watchers, int WatchEvents, string[]? Only, bool Http2)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -75,9 +75,11 @@ internal sealed record BenchOptions(string? Kubeconfig, bool StartServer, int? S
             int.TryParse(Get("--server-pid"), out var pid) ? pid : null,
             int.TryParse(Get("--clients"), out var c) ? c : 32,
             int.TryParse(Get("--seconds"), out var s) ? s : 10,
+            int.TryParse(Get("--warmup"), out var warm) ? warm : 5,
             int.TryParse(Get("--watchers"), out var w) ? w : 1000,
             int.TryParse(Get("--watch-events"), out var e) ? e : 50,
-            Get("--only")?.Split(','));
+            Get("--only")?.Split(','),
+            args.Contains("--http2"));
     }
 }
 
