@@ -12,7 +12,6 @@ internal sealed class ReadConnection : IDisposable
     private readonly SqliteCommand _begin;
     private readonly SqliteCommand _commit;
     private readonly SqliteCommand _meta;
-    private readonly SqliteCommand _get;
     private readonly RangeCommands _bounded;
     private readonly RangeCommands _unbounded;
 
@@ -22,23 +21,8 @@ internal sealed class ReadConnection : IDisposable
         _begin = Command("BEGIN");
         _commit = Command("COMMIT");
         _meta = Command("SELECT revision, compacted FROM meta WHERE id = 1");
-        _get = Command(
-            "SELECT c.create_revision, c.mod_revision, l.value FROM current c JOIN log l ON l.revision = c.mod_revision WHERE c.key = $key",
-            ("$key", SqliteType.Text));
         _bounded = new RangeCommands(this, " AND {0} < $hi");
         _unbounded = new RangeCommands(this, "");
-    }
-
-    public KeyValue? Get(string key)
-    {
-        _get.Parameters[0].Value = key;
-        using SqliteDataReader r = _get.ExecuteReader();
-        if (!r.Read())
-        {
-            return null;
-        }
-
-        return new KeyValue(key, ReadBlob(r, 2), r.GetInt64(0), r.GetInt64(1));
     }
 
     public ListResult List(string prefix, long revision, string? startKey, int limit)

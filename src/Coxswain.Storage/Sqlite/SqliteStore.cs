@@ -5,8 +5,9 @@ namespace Coxswain.Storage.Sqlite;
 
 /// <summary>
 /// <see cref="IStore"/> on one SQLite file (WAL, synchronous=FULL: an acknowledged write survives a crash).
-/// Writes go through a single group-committing writer (<see cref="SqliteWriter"/>); reads use a pool of read-only
-/// connections; watches are fed in memory by the writer after each commit and catch up from the log.
+/// Writes go through a single group-committing writer (<see cref="SqliteWriter"/>); reads of a key's latest value are
+/// answered from memory (<see cref="CurrentValues"/>), other reads use a pool of
+/// read-only connections; watches are fed in memory by the writer after each commit and catch up from the log.
 /// Only one store may have a file open at a time (a lock file next to it enforces that).
 /// </summary>
 public sealed class SqliteStore : IStore, IWatchHistory
@@ -18,6 +19,7 @@ public sealed class SqliteStore : IStore, IWatchHistory
     private readonly WalCheckpointer _checkpointer;
     private readonly ReadConnectionPool _readers;
     private readonly WatchBroadcaster _broadcaster;
+    private readonly CurrentValues _currentValues;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Task _periodicCompaction;
     private int _disposed;
@@ -29,8 +31,10 @@ public sealed class SqliteStore : IStore, IWatchHistory
         SqliteWriter writer,
         WalCheckpointer checkpointer,
         ReadConnectionPool readers,
-        WatchBroadcaster broadcaster)
+        WatchBroadcaster broadcaster,
+        CurrentValues currentValues)
     {
+        _currentValues = currentValues;
         _checkpointer = checkpointer;
         _options = options;
         _logger = logger;
@@ -86,9 +90,10 @@ public sealed class SqliteStore : IStore, IWatchHistory
             readers = new ReadConnectionPool(path, options.ReadConnections);
             checkpointer = new WalCheckpointer(path, logger);
             var broadcaster = new WatchBroadcaster(revision);
-            var writer = new SqliteWriter(db, revision, compacted, broadcaster, checkpointer, options, logger);
+            var currentValues = CurrentValues.Load(db);
+            var writer = new SqliteWriter(db, revision, compacted, broadcaster, currentValues, checkpointer, options, logger);
             SqliteStoreLog.Opened(logger, path, revision, compacted);
-            return Task.FromResult(new SqliteStore(options with { Path = path }, logger, lockFile, writer, checkpointer, readers, broadcaster));
+            return Task.FromResult(new SqliteStore(options with { Path = path }, logger, lockFile, writer, checkpointer, readers, broadcaster, currentValues));
         }
         catch
         {
@@ -105,23 +110,7 @@ public sealed class SqliteStore : IStore, IWatchHistory
         ArgumentException.ThrowIfNullOrEmpty(key);
         ThrowIfDisposed();
         ct.ThrowIfCancellationRequested();
-        if (!_readers.TryRent(out ReadConnection c))
-        {
-            return GetSlowAsync(key, ct);
-        }
-
-        try
-        {
-            return Task.FromResult(c.Get(key));
-        }
-        catch (Exception ex)
-        {
-            return Task.FromException<KeyValue?>(ex);
-        }
-        finally
-        {
-            _readers.Return(c);
-        }
+        return Task.FromResult(_currentValues.Get(key));
     }
 
     public Task<ListResult> ListAsync(string prefix, long revision = 0, string? startKey = null, int limit = 0, CancellationToken ct = default)
@@ -254,19 +243,6 @@ public sealed class SqliteStore : IStore, IWatchHistory
         ct.ThrowIfCancellationRequested();
         _writer.Enqueue(op); // once queued a write runs: like a request already sent to etcd, it cannot be taken back
         return op.Task;
-    }
-
-    private async Task<KeyValue?> GetSlowAsync(string key, CancellationToken ct)
-    {
-        ReadConnection c = await _readers.RentAsync(ct).ConfigureAwait(false);
-        try
-        {
-            return c.Get(key);
-        }
-        finally
-        {
-            _readers.Return(c);
-        }
     }
 
     private async Task<ListResult> ListSlowAsync(string prefix, long revision, string? startKey, int limit, CancellationToken ct)

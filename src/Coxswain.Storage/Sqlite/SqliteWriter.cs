@@ -20,6 +20,7 @@ internal sealed class SqliteWriter : IDisposable
 
     private readonly SqliteConnection _db;
     private readonly WatchBroadcaster _broadcaster;
+    private readonly CurrentValues _currentValues;
     private readonly WalCheckpointer _checkpointer;
     private readonly ILogger _logger;
     private readonly long _compactionChunk;
@@ -55,6 +56,7 @@ internal sealed class SqliteWriter : IDisposable
         long revision,
         long compacted,
         WatchBroadcaster broadcaster,
+        CurrentValues currentValues,
         WalCheckpointer checkpointer,
         SqliteStoreOptions options,
         ILogger logger)
@@ -72,6 +74,7 @@ internal sealed class SqliteWriter : IDisposable
         _revision = revision;
         _compacted = compacted;
         _broadcaster = broadcaster;
+        _currentValues = currentValues;
         _logger = logger;
 
         _begin = Command("BEGIN IMMEDIATE");
@@ -258,6 +261,7 @@ internal sealed class SqliteWriter : IDisposable
 
         if (_events.Count > 0)
         {
+            _currentValues.Apply(_events);
             _broadcaster.Publish(_events, _revision);
             _events.Clear();
             _checkpointer.NotifyCommitted();

@@ -48,6 +48,8 @@ internal static class ServerCommand
             .SetMinimumLevel(level)
             .AddFilter("Microsoft", LogLevel.Warning)
             .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
+            // With this logger enabled ASP.NET Core starts an Activity and a log scope for every request (~5% of a GET's CPU).
+            .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None)
             .AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
