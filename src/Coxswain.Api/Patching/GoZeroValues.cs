@@ -71,7 +71,8 @@ internal static class GoZeroValues
         return copy;
     }
 
-    private static void Fill(JsonObject obj, JsonObject zero)
+    /// <summary>Fills in, in place, the fields of the zero value that <paramref name="obj"/> lacks.</summary>
+    public static void Fill(JsonObject obj, JsonObject zero)
     {
         foreach (var (key, value) in zero)
         {

@@ -86,30 +86,55 @@ public static class ManagedFields
     /// </remarks>
     public static JsonObject UpdateForWrite(JsonObject? oldObj, JsonObject newObj, TypeSchema schema, string manager, string apiVersion, DateTime now, FieldManagerOptions? options = null)
     {
-        options ??= new FieldManagerOptions();
         var result = (JsonObject)newObj.DeepClone();
+        var entries = EntriesForWrite((JsonObject?)oldObj?.DeepClone(), (JsonObject)newObj.DeepClone(), schema, manager, apiVersion, now, options);
+        RemoveManagedFields(result);
+        if (entries != null)
+        {
+            ((JsonObject)result["metadata"]!)["managedFields"] = entries;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The managedFields entries <see cref="UpdateForWrite(JsonObject?, JsonObject, TypeSchema, string, string, DateTime, FieldManagerOptions?)"/>
+    /// would give the written object, or null for none. Both objects are consumed (changed in place): the write path
+    /// converts them for this alone, and copying them again cost a noticeable share of every write.
+    /// </summary>
+    public static JsonArray? EntriesForWrite(JsonObject? oldObj, JsonObject newObj, TypeSchema schema, string manager, string apiVersion, DateTime now, FieldManagerOptions? options = null)
+    {
+        options ??= new FieldManagerOptions();
         try
         {
             var managed = DecodeLiveOrNew(oldObj, newObj, options.Subresource != null);
-            RemoveManagedFields(result);
             if (managed.Fields.Count == 0 && HasUid(oldObj))
             {
                 // An existing object without managedFields stays untracked until someone applies.
-                return result;
+                return null;
             }
+            RemoveManagedFields(newObj);
             var key = new ManagerKey(manager.Length == 0 ? "unknown" : manager, ManagerKey.Update, apiVersion, options.Subresource ?? "");
             // Compare as upstream compares typed objects: with the zero value's structs in place.
             var zero = GoZeroValues.For(schema);
-            var old = oldObj == null ? zero : GoZeroValues.Overlay(WithoutManagedFields(oldObj), zero);
-            RecordUpdate(managed, old, GoZeroValues.Overlay(result, zero), SsaType.ForType(schema), options.IgnoredSet(), key, now);
+            JsonObject old;
+            if (oldObj == null)
+            {
+                old = zero;
+            }
+            else
+            {
+                RemoveManagedFields(oldObj);
+                GoZeroValues.Fill(oldObj, zero);
+                old = oldObj;
+            }
+            GoZeroValues.Fill(newObj, zero);
+            RecordUpdate(managed, old, newObj, SsaType.ForType(schema), options.IgnoredSet(), key, now);
             managed.CapUpdateManagers();
-            SetManagedFields(result, managed);
-            return result;
+            return managed.Encode();
         }
         catch (Exception e) when (e is FormatException or TypedError or InvalidOperationException or ArgumentException)
         {
-            RemoveManagedFields(result);
-            return result;
+            return null;
         }
     }
 

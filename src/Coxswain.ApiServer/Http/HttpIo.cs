@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using Coxswain.Api.Errors;
+using Coxswain.Api.Resources;
+using Coxswain.ApiServer.Registry;
 using Coxswain.Api.Serialization;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
@@ -50,6 +52,12 @@ internal static class HttpIo
 
     public static Task WriteObjectAsync(HttpResponse response, int status, object obj) =>
         WriteBytesAsync(response, status, ObjectCodec.Encode(obj));
+
+    /// <summary>Answers with the written object: what was stored when it was stored, else the object encoded.</summary>
+    public static Task WriteResultAsync(HttpResponse response, int status, ResourceDefinition def, WriteResult result) =>
+        result.Stored is { } stored
+            ? WriteBytesAsync(response, status, StoredObjects.Served(def, stored.Value, stored.ModRevision))
+            : WriteObjectAsync(response, status, result.Object);
 
     public static Task WriteStatusAsync(HttpResponse response, ApiException e)
     {

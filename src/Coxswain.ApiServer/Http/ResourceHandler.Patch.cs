@@ -45,7 +45,7 @@ internal sealed partial class ResourceHandler
             var patched = Patches.Apply(type, node, patch, schema);
             return BodyDecoder.ToObject(def, patched, validation, response);
         }, writeOptions, ct);
-        await HttpIo.WriteObjectAsync(ctx.Response, 200, result.Object);
+        await HttpIo.WriteResultAsync(ctx.Response, 200, def, result);
     }
 
     /// <summary>
@@ -83,7 +83,7 @@ internal sealed partial class ResourceHandler
                 var merged = ServerSideApply.Apply(live, applied, schema, writeOptions.FieldManager, force, now, applyOptions);
                 return BodyDecoder.ToObject(def, merged, validation, response);
             }, options, ct);
-            await HttpIo.WriteObjectAsync(ctx.Response, 200, result.Object);
+            await HttpIo.WriteResultAsync(ctx.Response, 200, def, result);
         }
         catch (ApiException e) when (e.Code == 404 && subresource == null && e.Details?.Name == name)
         {
@@ -96,7 +96,7 @@ internal sealed partial class ResourceHandler
                 obj.Metadata.Name = name;
             }
             var created = await registry.CreateAsync(def, ns, obj, options, ct);
-            await HttpIo.WriteObjectAsync(ctx.Response, 201, created.Object);
+            await HttpIo.WriteResultAsync(ctx.Response, 201, def, created);
         }
     }
 

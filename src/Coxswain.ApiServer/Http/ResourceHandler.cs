@@ -244,7 +244,7 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
     {
         var obj = await ReadObjectAsync(ctx, def, ct);
         var result = await registry.CreateAsync(def, ns, obj, ParseWriteOptions(ctx.Request, "unknown"), ct);
-        await HttpIo.WriteObjectAsync(ctx.Response, 201, result.Object);
+        await HttpIo.WriteResultAsync(ctx.Response, 201, def, result);
     }
 
     private async Task UpdateAsync(HttpContext ctx, ResourceDefinition def, string? ns, string name, string? subresource, CancellationToken ct)
@@ -263,7 +263,7 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
             }
             return obj;
         }, writeOptions, ct);
-        await HttpIo.WriteObjectAsync(ctx.Response, 200, result.Object);
+        await HttpIo.WriteResultAsync(ctx.Response, 200, def, result);
     }
 
     private async Task BindAsync(HttpContext ctx, ResourceDefinition def, string ns, string name, CancellationToken ct)

@@ -171,7 +171,7 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
         }
         var kv = await store.CreateAsync(StorageKeys.Object(def, ns, obj.Metadata!.Name!), StoredObjects.Encode(def, obj), ct);
         obj.Metadata.ResourceVersion = kv.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new WriteResult(obj, true);
+        return new WriteResult(obj, true, kv);
     }
 
     /// <summary>Cluster IPs and node ports of Services.</summary>
@@ -285,7 +285,7 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
             {
                 var written = await store.UpdateAsync(key, bytes, kv.ModRevision, ct);
                 desired.Metadata.ResourceVersion = written.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return new WriteResult(desired, false);
+                return new WriteResult(desired, false, written);
             }
             catch (RevisionMismatchException) when (!pinned && attempt < MaxUpdateRetries)
             {

@@ -24,8 +24,11 @@ internal sealed record DeleteRequest
     public string? PreconditionResourceVersion { get; init; }
 }
 
-/// <summary>What a write left in the store.</summary>
-internal sealed record WriteResult(k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> Object, bool Created);
+/// <summary>
+/// What a write left in the store: the object, and when it was written, the stored value (so that the answer is a
+/// byte splice of what was stored instead of a second encoding).
+/// </summary>
+internal sealed record WriteResult(k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> Object, bool Created, Coxswain.Storage.KeyValue? Stored = null);
 
 /// <summary>What a delete did: removed the object now, or marked it for deletion (finalizers, grace).</summary>
 internal sealed record DeleteResult(k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> Object, bool Deleted);

@@ -121,12 +121,11 @@ internal static class WriteRules
             return;
         }
         var schema = ModelSchemas.For(def.ModelType);
-        var updated = ManagedFields.UpdateForWrite(
+        var entries = ManagedFields.EntriesForWrite(
             current == null ? null : ObjectCodec.ToNode(current), ObjectCodec.ToNode(desired), schema,
             options.FieldManager, def.ApiVersion, now,
             new FieldManagerOptions { Subresource = subresource, ResetFields = ResetFields(def, subresource) });
-        var managed = updated["metadata"]?["managedFields"];
-        desired.Metadata.ManagedFields = managed == null ? null : managed.Deserialize<IList<V1ManagedFieldsEntry>>(ObjectCodec.Options);
+        desired.Metadata.ManagedFields = entries?.Deserialize<IList<V1ManagedFieldsEntry>>(ObjectCodec.Options);
     }
 
     public static void ValidateCreate(ResourceDefinition def, IKubernetesObject<V1ObjectMeta> obj)
