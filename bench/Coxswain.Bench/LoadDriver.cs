@@ -47,7 +47,7 @@ internal sealed class LoadDriver
         {
             MaxConnectionsPerServer = connections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert != null && _ca.Cast<X509Certificate2>().Any(c => Chains(cert, c)) },
+            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => ValidCertificate(cert) },
         };
         var http = new HttpClient(handler) { BaseAddress = _server, Timeout = TimeSpan.FromMinutes(5) };
         if (http2)
@@ -93,40 +93,64 @@ internal sealed class LoadDriver
         return (stats, sw.Elapsed);
     }
 
-    private async Task<IRequester> Connect() => _options.Http2
-        ? new Http2Requester(_shared ??= NewClient(_options.Clients, http2: true))
-        : await LeanConnection.OpenAsync(_server, _token, (_, cert, _, _) => cert != null && _ca.Cast<X509Certificate2>().Any(c => Chains(cert, c)));
-
-    private HttpClient? _shared;
+    private bool ValidCertificate(X509Certificate? cert) => cert != null && _ca.Cast<X509Certificate2>().Any(c => Chains(cert, c));
 
     /// <summary>
-    /// Runs <paramref name="op"/> on every client (each with its own connection), first for the
-    /// warm-up time (so that tiered JIT compilation has settled; not measured) and then for the
-    /// measured time.
+    /// Opens <paramref name="clients"/> clients: each on its own HTTP/1.1 connection (the default), or
+    /// spread round-robin over --connections HTTP/2 connections (lean, or HttpClient for comparison).
     /// </summary>
-    private async Task<(Stats, TimeSpan)> RunFor(string name, Func<IRequester, int, long, Task<bool>> op)
+    private async Task<ClientSet> Connect(int clients)
     {
-        var connections = await Task.WhenAll(Enumerable.Range(0, _options.Clients).Select(_ => Connect()));
-        try
+        if (_options.Http2 || _options.Http2HttpClient)
         {
-            await Drive(connections, op, TimeSpan.FromSeconds(_options.WarmupSeconds), new Stats(name));
-            var stats = new Stats(name);
-            var elapsed = await Drive(connections, op, TimeSpan.FromSeconds(_options.Seconds), stats);
-            return (stats, elapsed);
+            var count = Math.Min(clients, _options.Connections);
+            if (_options.Http2HttpClient)
+            {
+                var https = Enumerable.Range(0, count).Select(_ => NewClient(1, http2: true)).ToArray();
+                return new ClientSet(Enumerable.Range(0, clients).Select(i => (IRequester)new Http2Requester(https[i % count])).ToArray(), [], https);
+            }
+            var connections = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => LeanHttp2Connection.OpenAsync(_server, _token, (_, cert, _, _) => ValidCertificate(cert))));
+            return new ClientSet(Enumerable.Range(0, clients).Select(i => (IRequester)connections[i % count].NewStream()).ToArray(), connections, []);
         }
-        finally
+        var lean = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => LeanConnection.OpenAsync(_server, _token, (_, cert, _, _) => ValidCertificate(cert))));
+        return new ClientSet(lean, lean, []);
+    }
+
+    /// <summary>The clients of a scenario and the connections they share, closed once at its end.</summary>
+    private sealed class ClientSet(IRequester[] clients, IAsyncDisposable[] connections, IDisposable[] httpClients) : IAsyncDisposable
+    {
+        public IRequester[] Clients => clients;
+
+        public async ValueTask DisposeAsync()
         {
             foreach (var c in connections)
             {
                 await c.DisposeAsync();
             }
+            foreach (var h in httpClients)
+            {
+                h.Dispose();
+            }
         }
     }
 
-    private async Task<TimeSpan> Drive(IRequester[] connections, Func<IRequester, int, long, Task<bool>> op, TimeSpan duration, Stats stats)
+    /// <summary>
+    /// Runs <paramref name="op"/> on every client, first for the warm-up time (so that tiered JIT
+    /// compilation has settled; not measured) and then for the measured time.
+    /// </summary>
+    private async Task<(Stats, TimeSpan)> RunFor(string name, Func<IRequester, int, long, Task<bool>> op)
+    {
+        await using var set = await Connect(_options.Clients);
+        await Drive(set.Clients, op, TimeSpan.FromSeconds(_options.WarmupSeconds), new Stats(name));
+        var stats = new Stats(name);
+        var elapsed = await Drive(set.Clients, op, TimeSpan.FromSeconds(_options.Seconds), stats);
+        return (stats, elapsed);
+    }
+
+    private async Task<TimeSpan> Drive(IRequester[] clients, Func<IRequester, int, long, Task<bool>> op, TimeSpan duration, Stats stats)
     {
         var clock = Stopwatch.StartNew();
-        var tasks = connections.Select((connection, client) => Task.Run(async () =>
+        var tasks = clients.Select((connection, client) => Task.Run(async () =>
         {
             while (clock.Elapsed < duration)
             {
@@ -164,7 +188,8 @@ internal sealed class LoadDriver
 
     private async Task<(Stats, TimeSpan)> List()
     {
-        await using var setup = await Connect();
+        await using var set = await Connect(1);
+        var setup = set.Clients[0];
         var listNs = _ns + "-list";
         await setup.SendAsync("POST", "/api/v1/namespaces", Json($"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{listNs}\"}}}}"));
         for (var i = 0; i < 100; i++)

@@ -3,7 +3,11 @@ using Coxswain.Bench;
 
 // The API server load driver. Usage:
 //   dotnet run -c Release --project bench/Coxswain.Bench -- [--kubeconfig PATH | --start-server] [--clients N] [--seconds S] [--warmup S] [--watchers W]
-//     [--only create,get,list,update,watch]
+//     [--only create,get,list,update,watch] [--http2 [--connections C] | --http2-httpclient [--connections C]]
+// Clients speak HTTP/1.1, each on its own connection (LeanConnection), unless --http2 is given: then they
+// share C HTTP/2 connections round-robin (default 4), one stream each at a time (LeanHttp2Connection), as
+// client-go and kubectl multiplex. --http2-httpclient does the same through HttpClient (one per connection),
+// for comparison: HttpClient costs about as much CPU per request as the server, so it measures mostly itself.
 // With --start-server it starts `cox server` (same build configuration) on a free port with a temp data dir.
 var options = BenchOptions.Parse(args);
 CoxProcess? cox = null;
@@ -23,7 +27,11 @@ try
         return 2;
     }
     var driver = new LoadDriver(kubeconfig, options);
-    Console.WriteLine($"# Coxswain API server load: {options.Clients} clients, {options.Seconds} s per scenario after {options.WarmupSeconds} s of warm-up, {options.Watchers} watchers, {Environment.ProcessorCount} cores");
+    var connections = Math.Min(options.Clients, options.Connections);
+    var protocol = options.Http2 || options.Http2HttpClient
+        ? $"HTTP/2 ({(options.Http2 ? "lean" : "HttpClient")}) over {connections} connection{(connections == 1 ? "" : "s")}"
+        : "HTTP/1.1 (lean), a connection each";
+    Console.WriteLine($"# Coxswain API server load: {options.Clients} clients, {protocol}, {options.Seconds} s per scenario after {options.WarmupSeconds} s of warm-up, {options.Watchers} watchers, {Environment.ProcessorCount} cores");
     if (serverPid != null)
     {
         Console.WriteLine($"server RSS idle: {Rss(serverPid.Value)} MB");
@@ -64,7 +72,7 @@ static long Rss(int pid)
     return -1;
 }
 
-internal sealed record BenchOptions(string? Kubeconfig, bool StartServer, int? ServerPid, int Clients, int Seconds, int WarmupSeconds, int Watchers, int WatchEvents, string[]? Only, bool Http2)
+internal sealed record BenchOptions(string? Kubeconfig, bool StartServer, int? ServerPid, int Clients, int Seconds, int WarmupSeconds, int Watchers, int WatchEvents, string[]? Only, bool Http2, bool Http2HttpClient, int Connections)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -79,7 +87,9 @@ internal sealed record BenchOptions(string? Kubeconfig, bool StartServer, int? S
             int.TryParse(Get("--watchers"), out var w) ? w : 1000,
             int.TryParse(Get("--watch-events"), out var e) ? e : 50,
             Get("--only")?.Split(','),
-            args.Contains("--http2"));
+            args.Contains("--http2"),
+            args.Contains("--http2-httpclient"),
+            int.TryParse(Get("--connections"), out var conns) && conns > 0 ? conns : 4);
     }
 }
 
