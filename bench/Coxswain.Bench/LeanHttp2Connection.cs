@@ -430,6 +430,9 @@ internal sealed partial class LeanHttp2Connection : IRequester
         public int BodyLength;
         public byte[] HeaderBlock = new byte[1024];
 
+        /// <summary>When set, body bytes go here as they arrive (on the reader thread) instead of being collected: for watches.</summary>
+        public Action<ReadOnlySpan<byte>>? OnBody;
+
         public short Version => _done.Version;
 
         /// <summary>Sends one request; the body returned is valid until the next call.</summary>
@@ -447,6 +450,11 @@ internal sealed partial class LeanHttp2Connection : IRequester
 
         public void Append(ReadOnlySpan<byte> data)
         {
+            if (OnBody != null)
+            {
+                OnBody(data);
+                return;
+            }
             if (Body.Length - BodyLength < data.Length)
             {
                 Array.Resize(ref Body, Math.Max(Body.Length * 2, BodyLength + data.Length));

@@ -219,7 +219,10 @@ internal sealed class LoadDriver
         }
     }
 
-    /// <summary>W watchers on one namespace; one writer updates an object E times; latency = send to receipt per watcher.</summary>
+    /// <summary>
+    /// W watchers on one namespace; one writer updates an object E times, 100 ms apart; latency = from sending the
+    /// update to its receipt, per watcher. The first few updates warm the path up and are not measured.
+    /// </summary>
     private async Task<(Stats, TimeSpan)> WatchDelivery()
     {
         var stats = new Stats($"watch event to {_options.Watchers} watchers");
@@ -229,42 +232,43 @@ internal sealed class LoadDriver
         using var created = await writer.PostAsync($"/api/v1/namespaces/{watchNs}/configmaps", JsonContent(ConfigMap("w", "-1")));
         var rv = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
 
-        var sent = new ConcurrentDictionary<int, long>();
-        using var watchers = NewClient(_options.Watchers);
-        using var stop = new CancellationTokenSource();
-        var connected = 0;
+        var warmup = Math.Min(10, _options.WatchEvents);
+        var total = warmup + _options.WatchEvents;
+        var sent = new long[total];
         var received = 0;
-        var tasks = Enumerable.Range(0, _options.Watchers).Select(_ => Task.Run(async () =>
+        void OnLine(ReadOnlySpan<byte> line)
         {
-            using var response = await watchers.GetAsync($"/api/v1/namespaces/{watchNs}/configmaps?watch=true&resourceVersion={rv}", HttpCompletionOption.ResponseHeadersRead, stop.Token);
-            Interlocked.Increment(ref connected);
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token));
-            while (!stop.IsCancellationRequested)
+            var now = Stopwatch.GetTimestamp();
+            var at = line.IndexOf("\"seq\":\""u8);
+            if (at < 0)
             {
-                var line = await reader.ReadLineAsync(stop.Token);
-                if (line == null)
-                {
-                    return;
-                }
-                var now = Stopwatch.GetTimestamp();
-                var at = line.IndexOf("\"seq\":\"", StringComparison.Ordinal);
-                if (at >= 0 && int.TryParse(line.AsSpan(at + 7, line.IndexOf('"', at + 7) - at - 7), out var seq) && sent.TryGetValue(seq, out var t))
-                {
-                    stats.Add(Stopwatch.GetElapsedTime(t, now).TotalMilliseconds);
-                    Interlocked.Increment(ref received);
-                }
+                return;
             }
-        })).ToList();
+            var rest = line[(at + 7)..];
+            var end = rest.IndexOf((byte)'"');
+            if (end > 0 && System.Buffers.Text.Utf8Parser.TryParse(rest[..end], out int seq, out _) && seq >= warmup && seq < total
+                && Volatile.Read(ref sent[seq]) is var t and not 0)
+            {
+                stats.Add(Stopwatch.GetElapsedTime(t, now).TotalMilliseconds);
+                Interlocked.Increment(ref received);
+            }
+        }
+
+        await using var watchers = await StartWatchersAsync($"/api/v1/namespaces/{watchNs}/configmaps?watch=true&resourceVersion={rv}", OnLine);
         var sw = Stopwatch.StartNew();
-        while (Volatile.Read(ref connected) < _options.Watchers && sw.Elapsed < TimeSpan.FromSeconds(60))
+        while (watchers.Connected() < _options.Watchers && sw.Elapsed < TimeSpan.FromSeconds(60))
         {
             await Task.Delay(50);
         }
         await Task.Delay(500);
         sw.Restart();
-        for (var i = 0; i < _options.WatchEvents; i++)
+        for (var i = 0; i < total; i++)
         {
-            sent[i] = Stopwatch.GetTimestamp();
+            if (i == warmup)
+            {
+                sw.Restart();
+            }
+            Volatile.Write(ref sent[i], Stopwatch.GetTimestamp());
             (await writer.PutAsync($"/api/v1/namespaces/{watchNs}/configmaps/w", JsonContent(ConfigMap("w", i.ToString())))).Dispose();
             await Task.Delay(100);
         }
@@ -278,14 +282,117 @@ internal sealed class LoadDriver
         {
             stats.Error();
         }
-        stop.Cancel();
-        try
-        {
-            await Task.WhenAll(tasks);
-        }
-        catch (Exception)
-        {
-        }
         return (stats, sw.Elapsed);
+    }
+
+    /// <summary>
+    /// Opens --watchers watches of <paramref name="path"/>, each line of each going to <paramref name="onLine"/>: with
+    /// --http2 as streams spread over --connections lean HTTP/2 connections (as client-go multiplexes its watches), else
+    /// one HttpClient HTTP/1.1 connection per watch.
+    /// </summary>
+    private async Task<WatcherSet> StartWatchersAsync(string path, LineHandler onLine)
+    {
+        var stop = new CancellationTokenSource();
+        var connected = 0;
+        if (_options.Http2)
+        {
+            var connections = await Task.WhenAll(Enumerable.Range(0, _options.Connections).Select(_ => LeanHttp2Connection.OpenAsync(_server, _token, (_, cert, _, _) => ValidCertificate(cert))));
+            var streams = Enumerable.Range(0, _options.Watchers).Select(i =>
+            {
+                var stream = connections[i % connections.Length].NewStream();
+                stream.OnBody = new LineSplitter(onLine).Push;
+                return stream;
+            }).ToArray();
+            var requests = streams.Select(s => s.SendAsync("GET", path)).ToArray();
+            return new WatcherSet(() => streams.Count(s => Volatile.Read(ref s.Status) != 0), requests, connections, stop);
+        }
+        var http = NewClient(_options.Watchers);
+        var tasks = Enumerable.Range(0, _options.Watchers).Select(_ => Task.Run(async () =>
+        {
+            using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, stop.Token);
+            Interlocked.Increment(ref connected);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token));
+            while (await reader.ReadLineAsync(stop.Token) is { } line)
+            {
+                onLine(Encoding.UTF8.GetBytes(line));
+            }
+        })).ToArray();
+        return new WatcherSet(() => Volatile.Read(ref connected), tasks, [new HttpClientOwner(http)], stop);
+    }
+
+    private delegate void LineHandler(ReadOnlySpan<byte> line);
+
+    /// <summary>Cuts a byte stream into lines.</summary>
+    private sealed class LineSplitter(LineHandler onLine)
+    {
+        private byte[] _partial = new byte[4096];
+        private int _length;
+
+        public void Push(ReadOnlySpan<byte> data)
+        {
+            while (data.Length > 0)
+            {
+                var newline = data.IndexOf((byte)'\n');
+                if (newline < 0)
+                {
+                    Keep(data);
+                    return;
+                }
+                if (_length == 0)
+                {
+                    onLine(data[..newline]);
+                }
+                else
+                {
+                    Keep(data[..newline]);
+                    onLine(_partial.AsSpan(0, _length));
+                    _length = 0;
+                }
+                data = data[(newline + 1)..];
+            }
+        }
+
+        private void Keep(ReadOnlySpan<byte> data)
+        {
+            if (_partial.Length - _length < data.Length)
+            {
+                Array.Resize(ref _partial, Math.Max(_partial.Length * 2, _length + data.Length));
+            }
+            data.CopyTo(_partial.AsSpan(_length));
+            _length += data.Length;
+        }
+    }
+
+    private sealed class HttpClientOwner(HttpClient http) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            http.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Running watches: how many are connected; disposing ends them.</summary>
+    private sealed class WatcherSet(Func<int> connected, Task[] running, IAsyncDisposable[] connections, CancellationTokenSource stop) : IAsyncDisposable
+    {
+        public int Connected() => connected();
+
+        public async ValueTask DisposeAsync()
+        {
+            stop.Cancel();
+            foreach (var c in connections)
+            {
+                await c.DisposeAsync();
+            }
+            try
+            {
+                await Task.WhenAll(running);
+            }
+            catch (Exception)
+            {
+                // The watches end by being cut off.
+            }
+            stop.Dispose();
+        }
     }
 }
