@@ -63,6 +63,42 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Latest_value_reads_see_every_acknowledged_write_and_agree_with_the_file()
+    {
+        // Gets are answered from memory: after a write is acknowledged, every get sees it (or something newer),
+        // failed and deleted writes leave nothing behind, and a range read of the file agrees with the gets.
+        string path = _dir.NewFile();
+        await using SqliteStore store = await OpenAsync(path);
+        Task[] writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            string key = $"/k/{w}";
+            KeyValue kv = await store.CreateAsync(key, V("0"));
+            for (int i = 1; i <= 50; i++)
+            {
+                kv = await store.UpdateAsync(key, V(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), kv.ModRevision);
+                KeyValue? seen = await store.GetAsync(key);
+                Assert.True(seen!.ModRevision >= kv.ModRevision, $"get of {key} at {seen.ModRevision} missed the acknowledged write at {kv.ModRevision}");
+                await Assert.ThrowsAsync<RevisionMismatchException>(() => store.UpdateAsync(key, V("stale"), kv.ModRevision - 1));
+            }
+
+            if (w % 2 == 0)
+            {
+                await store.DeleteAsync(key);
+                Assert.Null(await store.GetAsync(key));
+            }
+        })).ToArray();
+        await Task.WhenAll(writers);
+
+        ListResult listed = await store.ListAsync("/k/");
+        Assert.Equal(["/k/1", "/k/3", "/k/5", "/k/7"], listed.Items.Select(i => i.Key));
+        foreach (KeyValue item in listed.Items)
+        {
+            KeyValue? got = await store.GetAsync(item.Key);
+            Assert.Equal((item.ModRevision, "50"), (got!.ModRevision, Encoding.UTF8.GetString(got.Value)));
+        }
+    }
+
+    [Fact]
     public async Task A_file_can_be_open_in_only_one_store_at_a_time()
     {
         string path = _dir.NewFile();
