@@ -157,6 +157,12 @@ internal static class ApiPaths
                     new("post", "post", $"create{gv}{scope}{kind}Binding", $"create binding of a {kind}", new GroupVersionKind("", "v1", "Binding"), typeof(V1Binding), typeof(V1Binding), [200, 201, 202], ApiParameters.Create),
                 ], itemParams);
                 break;
+            case "eviction":
+                Add(paths, path,
+                [
+                    new("post", "post", $"create{gv}{scope}{kind}Eviction", $"create eviction of a {kind}", new GroupVersionKind("policy", "v1", "Eviction"), typeof(V1Eviction), typeof(V1Eviction), [200, 201, 202], ApiParameters.Create),
+                ], itemParams);
+                break;
             case "finalize":
                 Add(paths, path,
                 [

@@ -207,6 +207,7 @@ internal sealed record SubresourceInfo(string Group, string Version, string Kind
     {
         "scale" => new("autoscaling", "v1", "Scale", GetPatchUpdate),
         "binding" => new("", "v1", "Binding", ["create"]),
+        "eviction" => new("policy", "v1", "Eviction", ["create"]),
         "finalize" => new(def.Group, def.Version, def.Kind, ["update"]),
         _ => new(def.Group, def.Version, def.Kind, GetPatchUpdate),
     };

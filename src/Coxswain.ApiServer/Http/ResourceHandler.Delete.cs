@@ -33,6 +33,12 @@ internal sealed partial class ResourceHandler
                 }
             }
         }
+        return ToDeleteRequest(body, q);
+    }
+
+    /// <summary>Delete options from a body (or an eviction's deleteOptions) and the query, which wins.</summary>
+    private static DeleteRequest ToDeleteRequest(V1DeleteOptions? body, IQueryCollection q)
+    {
         long? grace = body?.GracePeriodSeconds;
         if (q.TryGetValue("gracePeriodSeconds", out var g) && !string.IsNullOrEmpty(g))
         {

@@ -77,6 +77,9 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
             case ("POST", "binding"):
                 await BindAsync(ctx, def, ns!, info.Name, ct);
                 return;
+            case ("POST", "eviction"):
+                await EvictAsync(ctx, def, ns!, info.Name, ct);
+                return;
             case ("DELETE", null):
                 await DeleteAsync(ctx, def, ns, info.Name, ct);
                 return;
