@@ -139,6 +139,15 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
         {
             await CheckNamespaceAcceptsAsync(def, ns!, obj.Metadata?.Name ?? obj.Metadata?.GenerateName ?? "", ct);
         }
+        switch (obj)
+        {
+            case V1Pod pod:
+                await PriorityAdmission.AdmitPodAsync(this, pod, ct);
+                break;
+            case V1PriorityClass priorityClass:
+                await PriorityAdmission.AdmitClassAsync(this, priorityClass, ct);
+                break;
+        }
         var generated = string.IsNullOrEmpty(obj.Metadata?.Name) && !string.IsNullOrEmpty(obj.Metadata?.GenerateName);
         for (var attempt = 0; ; attempt++)
         {
