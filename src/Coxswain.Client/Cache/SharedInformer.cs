@@ -19,7 +19,7 @@ namespace Coxswain.Client.Cache;
 /// </summary>
 public sealed partial class SharedInformer<T> where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private readonly ListWatcher<T> _listWatcher;
+    private readonly IListWatch<T> _listWatcher;
     private readonly InformerOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _dispatch = new();
@@ -27,7 +27,7 @@ public sealed partial class SharedInformer<T> where T : class, IKubernetesObject
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _started;
 
-    public SharedInformer(ListWatcher<T> listWatcher, InformerOptions? options = null)
+    public SharedInformer(IListWatch<T> listWatcher, InformerOptions? options = null)
     {
         _listWatcher = listWatcher;
         _options = options ?? new InformerOptions();

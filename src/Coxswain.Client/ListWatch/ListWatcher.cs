@@ -13,7 +13,7 @@ namespace Coxswain.Client.ListWatch;
 /// covers every type, and so that a watch's 410 and ERROR events surface as <see cref="ApiStatusException"/>
 /// instead of being swallowed.
 /// </summary>
-public sealed class ListWatcher<T> where T : class, IKubernetesObject<V1ObjectMeta>
+public sealed class ListWatcher<T> : IListWatch<T> where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly Kubernetes _client;
 
