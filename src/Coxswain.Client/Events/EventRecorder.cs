@@ -61,7 +61,10 @@ public sealed partial class EventRecorder : IEventRecorder, IAsyncDisposable
 
     public void Event(IKubernetesObject<V1ObjectMeta> obj, string type, string reason, string message)
     {
-        var pending = new Pending(Reference(obj), type, reason, message, _time.GetUtcNow().UtcDateTime);
+        // Event timestamps are metav1.Time: whole seconds. Truncating here keeps first <= last whatever the encoder does.
+        var now = _time.GetUtcNow().UtcDateTime;
+        now = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        var pending = new Pending(Reference(obj), type, reason, message, now);
         Interlocked.Increment(ref _pending);
         if (!_queue.Writer.TryWrite(pending))
         {
