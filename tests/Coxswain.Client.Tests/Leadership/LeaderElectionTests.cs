@@ -1,9 +1,9 @@
 using Coxswain.ApiServer.Tests.Harness;
-using Coxswain.Client.LeaderElection;
+using Coxswain.Client.Leadership;
 using Coxswain.Client.Tests.Support;
 using k8s;
 
-namespace Coxswain.Client.Tests.LeaderElection;
+namespace Coxswain.Client.Tests.Leadership;
 
 public sealed class LeaderElectionTests : IAsyncLifetime
 {
@@ -30,7 +30,7 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         var leading = 0;
         var maxLeading = 0;
         var led = new List<string>();
-        Client.LeaderElection.LeaderElection Candidate(string id) => new(_client, new LeaderElectionOptions(ns, "scheduler", id)
+        LeaderElection Candidate(string id) => new(_client, new LeaderElectionOptions(ns, "scheduler", id)
         {
             LeaseDuration = TimeSpan.FromSeconds(15),
             RenewDeadline = TimeSpan.FromSeconds(10),

@@ -4,7 +4,7 @@ using k8s.LeaderElection.ResourceLock;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Coxswain.Client.LeaderElection;
+namespace Coxswain.Client.Leadership;
 
 /// <summary>
 /// Runs a component only while it holds a coordination.k8s.io/v1 Lease, so that of several replicas (scheduler,

@@ -1,4 +1,4 @@
-namespace Coxswain.Client.LeaderElection;
+namespace Coxswain.Client.Leadership;
 
 /// <summary>
 /// Options of one <see cref="LeaderElection"/>, with client-go's defaults: a leader renews its Lease every
