@@ -1,0 +1,85 @@
+using Coxswain.ApiServer.Tests.Harness;
+using Coxswain.Client.Leadership;
+using Coxswain.Client.Tests.Support;
+using k8s;
+
+namespace Coxswain.Client.Tests.Leadership;
+
+public sealed class LeaderElectionTests : IAsyncLifetime
+{
+    private CoxServer _server = null!;
+    private Kubernetes _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await CoxServer.StartAsync();
+        _client = ClientFactory.FromDataDir(_server.DataDir);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task OnlyOneLeadsAndTheOtherTakesOverWhenItReleases()
+    {
+        var ns = Pods.NewNamespace("le");
+        await Pods.CreateNamespaceAsync(_client, ns);
+        var leading = 0;
+        var maxLeading = 0;
+        var led = new List<string>();
+        LeaderElection Candidate(string id) => new(_client, new LeaderElectionOptions(ns, "scheduler", id)
+        {
+            LeaseDuration = TimeSpan.FromSeconds(15),
+            RenewDeadline = TimeSpan.FromSeconds(10),
+            RetryPeriod = TimeSpan.FromMilliseconds(500),
+        })
+        {
+            OnStartedLeading = async token =>
+            {
+                var now = Interlocked.Increment(ref leading);
+                lock (led)
+                {
+                    led.Add(id);
+                    maxLeading = Math.Max(maxLeading, now);
+                }
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, token);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref leading);
+                }
+            },
+        };
+
+        var a = Candidate("a");
+        using var ctsA = new CancellationTokenSource();
+        var runA = a.RunAsync(ctsA.Token);
+        await Eventually.TrueAsync(() => a.IsLeader, "a leads");
+        var b = Candidate("b");
+        using var ctsB = new CancellationTokenSource();
+        var runB = b.RunAsync(ctsB.Token);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.True(a.IsLeader);
+        Assert.False(b.IsLeader);
+        Assert.Equal("a", b.Leader);
+
+        var released = DateTime.UtcNow;
+        await ctsA.CancelAsync();
+        await runA.WaitAsync(TimeSpan.FromSeconds(15));
+        await Eventually.TrueAsync(() => b.IsLeader, "b takes over", TimeSpan.FromSeconds(30));
+        // Released, not expired: b did not wait out the 15 s lease.
+        Assert.True(DateTime.UtcNow - released < TimeSpan.FromSeconds(10));
+        var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync("scheduler", ns);
+        Assert.Equal("b", lease.Spec.HolderIdentity);
+        Assert.Equal(1, maxLeading);
+        Assert.Equal(["a", "b"], led);
+
+        await ctsB.CancelAsync();
+        await runB.WaitAsync(TimeSpan.FromSeconds(15));
+    }
+}
