@@ -47,7 +47,7 @@ public sealed class SchedulingAlgorithm(Profile profile, Random? random = null)
             return Failed(pod, podInfo, state, snapshot, new Diagnosis(), 0);
 
         var diagnosis = new Diagnosis();
-        var pre = RunPreFilter(state, pod, snapshot, out var allowed);
+        var pre = RunPreFilter(state, pod, snapshot, out var allowed, out var pluginsWithNodes);
         if (pre.Code == Code.Error) return new ScheduleResult { Error = pre, PodInfo = podInfo, State = state };
         if (!pre.IsSuccess)
         {
@@ -58,7 +58,7 @@ public sealed class SchedulingAlgorithm(Profile profile, Random? random = null)
             return Failed(pod, podInfo, state, snapshot, diagnosis, all.Count);
         }
 
-        var feasible = FindFeasible(state, pod, snapshot, allowed, diagnosis, out var error);
+        var feasible = FindFeasible(state, pod, snapshot, allowed, pluginsWithNodes, diagnosis, out var error);
         if (error != null) return new ScheduleResult { Error = error, PodInfo = podInfo, State = state };
         if (feasible.Count == 0) return Failed(pod, podInfo, state, snapshot, diagnosis, all.Count);
 
@@ -111,9 +111,11 @@ public sealed class SchedulingAlgorithm(Profile profile, Random? random = null)
         return n < MinFeasibleNodesToFind ? MinFeasibleNodesToFind : n;
     }
 
-    internal Status RunPreFilter(CycleState state, V1Pod pod, Snapshot snapshot, out IReadOnlySet<string>? allowed)
+    internal Status RunPreFilter(CycleState state, V1Pod pod, Snapshot snapshot, out IReadOnlySet<string>? allowed,
+        out List<string>? pluginsWithNodes)
     {
         allowed = null;
+        pluginsWithNodes = null;
         foreach (var p in Profile.PreFilter)
         {
             var s = p.PreFilter(state, pod, snapshot, out var r);
@@ -129,9 +131,15 @@ public sealed class SchedulingAlgorithm(Profile profile, Random? random = null)
             }
             if (r?.NodeNames is { } names)
             {
+                (pluginsWithNodes ??= []).Add(p.Name);
                 allowed = allowed == null ? names : new HashSet<string>(allowed.Where(names.Contains), StringComparer.Ordinal);
                 if (allowed.Count == 0)
-                    return new Status(Code.UnschedulableAndUnresolvable, "node(s) didn't satisfy plugin(s) [" + p.Name + "]") { Plugin = p.Name };
+                {
+                    var msg = pluginsWithNodes.Count == 1
+                        ? $"node(s) didn't satisfy plugin {pluginsWithNodes[0]}"
+                        : $"node(s) didn't satisfy plugin(s) [{string.Join(" ", pluginsWithNodes)}] simultaneously";
+                    return new Status(Code.UnschedulableAndUnresolvable, msg) { Plugin = p.Name };
+                }
             }
         }
         return Status.Ok;
@@ -156,14 +164,9 @@ public sealed class SchedulingAlgorithm(Profile profile, Random? random = null)
     }
 
     private List<NodeInfo> FindFeasible(CycleState state, V1Pod pod, Snapshot snapshot, IReadOnlySet<string>? allowed,
-        Diagnosis diagnosis, out Status? error)
+        List<string>? pluginsWithNodes, Diagnosis diagnosis, out Status? error)
     {
         error = null;
-        var all = snapshot.Nodes;
-        var numAll = all.Count;
-        var toFind = NumFeasibleNodesToFind(Profile.PercentageOfNodesToScore, numAll);
-        var feasible = new List<NodeInfo>(Math.Min(toFind, numAll));
-
         // A nominated node (from an earlier preemption) is tried first.
         var nominated = pod.Status?.NominatedNodeName;
         if (!string.IsNullOrEmpty(nominated) && snapshot.Get(nominated) is { } nn && (allowed == null || allowed.Contains(nominated)))
@@ -171,13 +174,27 @@ public sealed class SchedulingAlgorithm(Profile profile, Random? random = null)
             if (RunFilters(state, pod, nn).IsSuccess) return [nn];
         }
 
+        IReadOnlyList<NodeInfo> nodes = snapshot.Nodes;
+        if (allowed != null)
+        {
+            // Only the nodes a PreFilter named are evaluated; the rest are unresolvable for this pod.
+            var list = new List<NodeInfo>(allowed.Count);
+            foreach (var name in allowed)
+                if (snapshot.Get(name) is { } ni) list.Add(ni);
+            nodes = list;
+            diagnosis.NodeToStatus.AbsentNodesStatus = Status.Unresolvable(
+                $"node(s) didn't satisfy plugin(s) [{string.Join(" ", pluginsWithNodes!.Distinct().Order(StringComparer.Ordinal))}]");
+        }
+
+        var numAll = nodes.Count;
+        var toFind = NumFeasibleNodesToFind(Profile.PercentageOfNodesToScore, numAll);
+        var feasible = new List<NodeInfo>(Math.Min(toFind, numAll));
         var processed = 0;
         var start = numAll == 0 ? 0 : _nextStartNodeIndex % numAll;
         for (var i = 0; i < numAll && feasible.Count < toFind; i++)
         {
-            var node = all[(start + i) % numAll];
+            var node = nodes[(start + i) % numAll];
             processed++;
-            if (allowed != null && !allowed.Contains(node.Name)) continue;
             var s = RunFilters(state, pod, node);
             if (s.IsSuccess) feasible.Add(node);
             else if (s.Code == Code.Error)
@@ -191,9 +208,7 @@ public sealed class SchedulingAlgorithm(Profile profile, Random? random = null)
                 if (s.Plugin != null) diagnosis.UnschedulablePlugins.Add(s.Plugin);
             }
         }
-        // Nodes excluded by a PreFilter result were not evaluated; upstream reports them as unresolvable.
-        if (allowed != null)
-            diagnosis.NodeToStatus.AbsentNodesStatus = Status.Unresolvable("node is filtered out by the prefilter result");
+        // The next cycle starts where this one stopped so every node gets its turn.
         _nextStartNodeIndex = numAll == 0 ? 0 : (start + processed) % numAll;
         return feasible;
     }

@@ -45,9 +45,8 @@ public sealed class DefaultPreemption : IPostFilterPlugin
         var potential = new List<NodeInfo>();
         foreach (var n in snapshot.Nodes)
         {
-            if (filteredNodeStatuses.Get(n.Name).Code == Code.UnschedulableAndUnresolvable)
-                statuses.Set(n.Name, Status.Unresolvable(ErrReasonNotHelpful));
-            else potential.Add(n);
+            // Only nodes that failed with plain Unschedulable can be helped by removing pods.
+            if (filteredNodeStatuses.Get(n.Name).Code == Code.Unschedulable) potential.Add(n);
         }
 
         var candidates = new List<Candidate>();
@@ -59,8 +58,8 @@ public sealed class DefaultPreemption : IPostFilterPlugin
             {
                 var node = potential[(offset + i) % potential.Count];
                 var victims = SelectVictimsOnNode(state.Clone(), pod, node.Clone(), priority, out var st);
-                if (victims != null) candidates.Add(new Candidate(node, victims));
-                else statuses.Set(node.Name, st);
+                if (victims is { Count: > 0 }) candidates.Add(new Candidate(node, victims));
+                else statuses.Set(node.Name, victims == null ? st : Status.AsError($"expected at least one victim pod on node \"{node.Name}\""));
             }
         }
 
@@ -78,6 +77,7 @@ public sealed class DefaultPreemption : IPostFilterPlugin
     private static Diagnosis DiagnosisOf(NodeToStatus statuses)
     {
         var d = new Diagnosis();
+        d.NodeToStatus.AbsentNodesStatus = Status.Unresolvable(ErrReasonNotHelpful);
         foreach (var (k, v) in statuses.Statuses) d.NodeToStatus.Set(k, v);
         return d;
     }
@@ -140,13 +140,11 @@ public sealed class DefaultPreemption : IPostFilterPlugin
     private static DateTime StartTime(PodInfo p) => p.Pod.Status?.StartTime ?? DateTime.UtcNow;
 
     /// <summary>
-    /// Upstream's pickOneNodeForPreemption (PDB criterion dropped): a node needing no victims; else
-    /// lowest highest-victim priority, lowest priority sum, fewest victims, latest start of the
+    /// Upstream's pickOneNodeForPreemption (PDB criterion dropped): lowest highest-victim priority, lowest priority sum, fewest victims, latest start of the
     /// highest-priority victims; first candidate on a full tie.
     /// </summary>
     private static Candidate PickOne(List<Candidate> candidates)
     {
-        foreach (var c in candidates) if (c.Victims.Count == 0) return c;
         Func<Candidate, long>[] criteria =
         [
             c => -(long)c.Victims[0].Priority,
