@@ -39,9 +39,8 @@ public sealed class SchedulingAlgorithm(Profile profile, Random? random = null)
 
     public ScheduleResult Schedule(V1Pod pod, Snapshot snapshot)
     {
-        var state = new CycleState();
         var podInfo = new PodInfo(pod);
-        state.Write(PodInfoKey, podInfo);
+        var state = new CycleState { PodInfo = podInfo };
         var all = snapshot.Nodes;
         if (all.Count == 0)
             return Failed(pod, podInfo, state, snapshot, new Diagnosis(), 0);
@@ -93,10 +92,8 @@ public sealed class SchedulingAlgorithm(Profile profile, Random? random = null)
         };
     }
 
-    internal const string PodInfoKey = "Coxswain/PodInfo";
-
     /// <summary>The cycle's PodInfo for the pod being scheduled (plugins read it instead of recomputing).</summary>
-    public static PodInfo PodInfoOf(CycleState state, V1Pod pod) => state.Read<PodInfo>(PodInfoKey) ?? new PodInfo(pod);
+    public static PodInfo PodInfoOf(CycleState state, V1Pod pod) => state.PodInfo ??= new PodInfo(pod);
 
     /// <summary>upstream's numFeasibleNodesToFind.</summary>
     public static int NumFeasibleNodesToFind(int percentage, int numAllNodes)

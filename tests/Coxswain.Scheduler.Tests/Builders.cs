@@ -61,8 +61,7 @@ internal static class B
     /// <summary>Runs one plugin's PreFilter+Filter over every node and returns the statuses by node.</summary>
     public static Dictionary<string, Status> Filter(IPlugin plugin, V1Pod pod, Snapshot snap)
     {
-        var state = new CycleState();
-        state.Write(SchedulingAlgorithm.PodInfoKey, new PodInfo(pod));
+        var state = new CycleState { PodInfo = new PodInfo(pod) };
         var result = new Dictionary<string, Status>();
         if (plugin is IPreFilterPlugin pf)
         {
@@ -86,8 +85,7 @@ internal static class B
     public static Dictionary<string, long> Score(IScorePlugin plugin, V1Pod pod, Snapshot snap, IReadOnlyList<NodeInfo>? feasible = null)
     {
         feasible ??= snap.Nodes;
-        var state = new CycleState();
-        state.Write(SchedulingAlgorithm.PodInfoKey, new PodInfo(pod));
+        var state = new CycleState { PodInfo = new PodInfo(pod) };
         if (plugin is IPreScorePlugin ps && ps.PreScore(state, pod, snap, feasible).IsSkip)
             return feasible.ToDictionary(n => n.Name, _ => 0L);
         var scores = feasible.Select(n => new NodeScore { Node = n, Score = plugin.Score(state, pod, n) }).ToArray();

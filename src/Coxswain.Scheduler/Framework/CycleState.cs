@@ -11,6 +11,9 @@ public sealed class CycleState
     internal HashSet<string> SkipFilterPlugins { get; } = new(StringComparer.Ordinal);
     internal HashSet<string> SkipScorePlugins { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The pod being scheduled, with its derived data; a field because every plugin reads it per node.</summary>
+    public PodInfo? PodInfo { get; set; }
+
     public void Write(string key, object value) => _data[key] = value;
 
     public T? Read<T>(string key) where T : class => _data.TryGetValue(key, out var v) ? v as T : null;
@@ -18,7 +21,7 @@ public sealed class CycleState
     /// <summary>A copy for preemption's dry runs; values that are <see cref="ICloneableState"/> are deep-copied.</summary>
     public CycleState Clone()
     {
-        var c = new CycleState();
+        var c = new CycleState { PodInfo = PodInfo };
         foreach (var (k, v) in _data) c._data[k] = v is ICloneableState cs ? cs.Clone() : v;
         c.SkipFilterPlugins.UnionWith(SkipFilterPlugins);
         c.SkipScorePlugins.UnionWith(SkipScorePlugins);
