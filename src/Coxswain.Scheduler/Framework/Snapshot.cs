@@ -12,6 +12,8 @@ public sealed class Snapshot
     private readonly List<NodeInfo> _nodes = [];
     private readonly Dictionary<string, NodeInfo> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IDictionary<string, string>> _namespaceLabels = new(StringComparer.Ordinal);
+    /// <summary>Where each pod (namespace/name) is, so adding a pod again (assumed, then seen bound) replaces it.</summary>
+    private readonly Dictionary<(string?, string?), string> _podNode = [];
     private List<NodeInfo>? _withAffinity;
     private List<NodeInfo>? _withRequiredAnti;
 
@@ -64,11 +66,15 @@ public sealed class Snapshot
     {
         if (!_byName.Remove(name, out var ni)) return false;
         _nodes.Remove(ni);
+        foreach (var p in ni.Pods) _podNode.Remove((p.Pod.Metadata?.NamespaceProperty, p.Pod.Metadata?.Name));
         Invalidate();
         return true;
     }
 
-    /// <summary>Adds a bound (or assumed) pod to the node named by spec.nodeName or <paramref name="nodeName"/>.</summary>
+    /// <summary>
+    /// Adds a bound (or assumed) pod to the node named by spec.nodeName or <paramref name="nodeName"/>;
+    /// a pod with the same namespace/name already in the snapshot is replaced (an update).
+    /// </summary>
     public PodInfo? AddPod(V1Pod pod, string? nodeName = null) =>
         AddPod(new PodInfo(pod), nodeName);
 
@@ -76,6 +82,9 @@ public sealed class Snapshot
     {
         nodeName ??= pi.Pod.Spec?.NodeName;
         if (nodeName == null || !_byName.TryGetValue(nodeName, out var ni)) return null;
+        var key = (pi.Pod.Metadata?.NamespaceProperty, pi.Pod.Metadata?.Name);
+        if (_podNode.TryGetValue(key, out var oldNode)) RemovePod(pi.Pod, oldNode);
+        _podNode[key] = nodeName;
         var hadAff = ni.PodsWithAffinity.Count > 0;
         var hadAnti = ni.PodsWithRequiredAntiAffinity.Count > 0;
         ni.AddPod(pi);
@@ -86,8 +95,10 @@ public sealed class Snapshot
 
     public bool RemovePod(V1Pod pod, string? nodeName = null)
     {
-        nodeName ??= pod.Spec?.NodeName;
+        var key = (pod.Metadata?.NamespaceProperty, pod.Metadata?.Name);
+        nodeName ??= _podNode.GetValueOrDefault(key) ?? pod.Spec?.NodeName;
         if (nodeName == null || !_byName.TryGetValue(nodeName, out var ni)) return false;
+        _podNode.Remove(key);
         var hadAff = ni.PodsWithAffinity.Count > 0;
         var hadAnti = ni.PodsWithRequiredAntiAffinity.Count > 0;
         if (!ni.RemovePod(pod)) return false;

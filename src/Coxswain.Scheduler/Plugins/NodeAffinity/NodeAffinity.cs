@@ -11,6 +11,7 @@ public sealed class NodeAffinity : IPreFilterPlugin, IFilterPlugin, IPreScorePlu
 {
     public const string PluginName = "NodeAffinity";
     public const string ErrReasonPod = "node(s) didn't match Pod's node affinity/selector";
+    public const string ErrReasonConflict = "pod affinity terms conflict";
     private const string PreScoreKey = "PreScore" + PluginName;
     public string Name => PluginName;
 
@@ -36,8 +37,9 @@ public sealed class NodeAffinity : IPreFilterPlugin, IFilterPlugin, IPreScorePlu
             if (termNames == null) return Status.Ok;
             (names ??= new(StringComparer.Ordinal)).UnionWith(termNames);
         }
+        // Every term pins metadata.name, but to disjoint sets: nothing can match.
         if (names is { Count: 0 })
-            return Status.Unresolvable("node(s) didn't match Pod's node affinity/selector");
+            return Status.Unresolvable(ErrReasonConflict);
         result = new PreFilterResult(names);
         return Status.Ok;
     }
