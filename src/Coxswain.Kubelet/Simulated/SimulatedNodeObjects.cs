@@ -9,7 +9,12 @@ internal static class SimulatedNodeObjects
 
     public static V1Node Node(SimulatedNode node, SimulatedNodeOptions options, DateTime now)
     {
-        var labels = new Dictionary<string, string>(options.Labels)
+        var labels = new Dictionary<string, string>(options.Template?.Metadata?.Labels ?? new Dictionary<string, string>());
+        foreach (var (k, v) in options.Labels)
+        {
+            labels[k] = v;
+        }
+        foreach (var (k, v) in new Dictionary<string, string>
         {
             ["kubernetes.io/hostname"] = node.Name,
             ["kubernetes.io/os"] = "linux",
@@ -17,7 +22,10 @@ internal static class SimulatedNodeObjects
             ["beta.kubernetes.io/os"] = "linux",
             ["beta.kubernetes.io/arch"] = "amd64",
             ["type"] = "kwok",
-        };
+        })
+        {
+            labels.TryAdd(k, v);
+        }
         return new V1Node
         {
             Metadata = new V1ObjectMeta
@@ -26,7 +34,7 @@ internal static class SimulatedNodeObjects
                 Labels = labels,
                 Annotations = new Dictionary<string, string> { ["coxswain.dev/simulated"] = "true" },
             },
-            Spec = new V1NodeSpec { PodCIDR = node.PodCidr, PodCIDRs = [node.PodCidr] },
+            Spec = new V1NodeSpec { PodCIDR = node.PodCidr, PodCIDRs = [node.PodCidr], Taints = options.Template?.Spec?.Taints },
             Status = Status(node, options, now),
         };
     }
@@ -40,6 +48,10 @@ internal static class SimulatedNodeObjects
             ["pods"] = new(options.Pods),
             ["ephemeral-storage"] = new("100Gi"),
         };
+        foreach (var (k, v) in options.Template?.Status?.Capacity ?? new Dictionary<string, ResourceQuantity>())
+        {
+            capacity[k] = v;
+        }
         return new V1NodeStatus
         {
             Capacity = capacity,

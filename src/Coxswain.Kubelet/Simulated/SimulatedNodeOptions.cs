@@ -1,3 +1,5 @@
+using k8s.Models;
+
 namespace Coxswain.Kubelet.Simulated;
 
 /// <summary>What `cox agent --simulated` fakes: how many nodes, their size, and the kubelet's timings.</summary>
@@ -9,6 +11,9 @@ public sealed record SimulatedNodeOptions
     public string Memory { get; init; } = "32Gi";
     public string Pods { get; init; } = "110";
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A partial Node (`--node-template`): its metadata.labels, spec.taints and status.capacity apply to every node.</summary>
+    public V1Node? Template { get; init; }
 
     /// <summary>Upstream kubelet default (nodeLeaseDurationSeconds 40, renewed every 10 s).</summary>
     public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(10);
