@@ -22,6 +22,10 @@ internal static class ServerCommand
         {
             dataDir, port, bind, compactionInterval, compactionRetain, logLevel,
         };
+        foreach (var option in ServerComponents.Options)
+        {
+            command.Options.Add(option);
+        }
         command.SetAction(async (parse, ct) =>
         {
             if (!IPAddress.TryParse(parse.GetValue(bind), out var address))
@@ -37,12 +41,12 @@ internal static class ServerCommand
                 CompactionInterval = parse.GetValue(compactionInterval),
                 CompactionRetainRevisions = parse.GetValue(compactionRetain),
             };
-            return await RunAsync(options, parse.GetValue(logLevel));
+            return await RunAsync(options, parse.GetValue(logLevel), ServerComponents.Read(parse));
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(ApiServerOptions options, LogLevel level)
+    private static async Task<int> RunAsync(ApiServerOptions options, LogLevel level, ServerComponents.Settings components)
     {
         using var loggerFactory = LoggerFactory.Create(b => b
             .SetMinimumLevel(level)
@@ -72,6 +76,7 @@ internal static class ServerCommand
             return 1;
         }
         log.LogInformation("API server ready at {Url} in {Ms} ms", host.Url, started.ElapsedMilliseconds);
+        var clients = ServerComponents.Start(host.KubeconfigPath, components, loggerFactory);
         Console.Out.WriteLine($"Coxswain is running. Point kubectl at it with:\n  export KUBECONFIG={host.KubeconfigPath}\n  kubectl get namespaces");
         await Console.Out.FlushAsync();
 
@@ -83,6 +88,7 @@ internal static class ServerCommand
         {
         }
         log.LogInformation("shutting down");
+        await clients.DisposeAsync();
         await host.DisposeAsync();
         log.LogInformation("stopped");
         return 0;

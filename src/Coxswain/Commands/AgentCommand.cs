@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Coxswain.Client;
+using Coxswain.Kubelet.Simulated;
+using k8s;
+using Microsoft.Extensions.Logging;
+
+namespace Coxswain.Commands;
+
+/// <summary>`cox agent --simulated`: fake kubelets (like KWOK) that register nodes and run pods on paper.</summary>
+internal static class AgentCommand
+{
+    public static Command Create()
+    {
+        var simulated = new Option<bool>("--simulated") { Description = "Run simulated nodes (no containers); the only mode so far" };
+        var nodes = new Option<int>("--nodes") { Description = "How many simulated nodes this agent carries", DefaultValueFactory = _ => 1 };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster to join" };
+        var server = new Option<string?>("--server") { Description = "API server URL (instead of --kubeconfig)" };
+        var token = new Option<string?>("--token") { Description = "Bearer token for --server" };
+        var insecure = new Option<bool>("--insecure-skip-tls-verify") { Description = "Do not verify the server's certificate (with --server)" };
+        var cpu = new Option<string>("--cpu") { Description = "CPU capacity of each node", DefaultValueFactory = _ => "8" };
+        var memory = new Option<string>("--memory") { Description = "Memory capacity of each node", DefaultValueFactory = _ => "32Gi" };
+        var pods = new Option<string>("--pods") { Description = "Pod capacity of each node", DefaultValueFactory = _ => "110" };
+        var prefix = new Option<string>("--name-prefix") { Description = "Node names are this prefix and a number", DefaultValueFactory = _ => "sim-" };
+        var template = new Option<FileInfo?>("--node-template") { Description = "YAML of a partial Node whose metadata.labels, spec.taints and status.capacity every node gets" };
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level printed", DefaultValueFactory = _ => LogLevel.Information };
+        var command = new Command("agent", "Run node agents; with --simulated, many fake nodes in one process")
+        {
+            simulated, nodes, kubeconfig, server, token, insecure, cpu, memory, pods, prefix, template, logLevel,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!parse.GetValue(simulated))
+            {
+                await Console.Error.WriteLineAsync("only --simulated is supported so far");
+                return 2;
+            }
+            Kubernetes client;
+            if (parse.GetValue(server) is { } url)
+            {
+                client = new Kubernetes(new KubernetesClientConfiguration
+                {
+                    Host = url,
+                    AccessToken = parse.GetValue(token),
+                    SkipTlsVerify = parse.GetValue(insecure),
+                    HttpClientTimeout = Timeout.InfiniteTimeSpan,
+                });
+            }
+            else if (parse.GetValue(kubeconfig) is { } path)
+            {
+                client = ClientFactory.FromKubeconfig(path);
+            }
+            else
+            {
+                await Console.Error.WriteLineAsync("give --kubeconfig or --server");
+                return 2;
+            }
+            var options = new SimulatedNodeOptions
+            {
+                Count = parse.GetValue(nodes),
+                Cpu = parse.GetValue(cpu)!,
+                Memory = parse.GetValue(memory)!,
+                Pods = parse.GetValue(pods)!,
+                NamePrefix = parse.GetValue(prefix)!,
+                Template = parse.GetValue(template) is { } file ? KubernetesYaml.Deserialize<k8s.Models.V1Node>(await File.ReadAllTextAsync(file.FullName, ct)) : null,
+            };
+            using var loggerFactory = Logging(parse.GetValue(logLevel));
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            using (client)
+            {
+                await RunSimulatedAsync(client, options, loggerFactory, stop.Token);
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Runs simulated nodes until <paramref name="ct"/> is cancelled; shared by `cox agent` and `cox server --simulated-nodes`.</summary>
+    public static async Task RunSimulatedAsync(Kubernetes client, SimulatedNodeOptions options, ILoggerFactory loggerFactory, CancellationToken ct)
+    {
+        var pool = new SimulatedNodePool(client, options, loggerFactory.CreateLogger("simulated-nodes"));
+        try
+        {
+            await pool.RunAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static ILoggerFactory Logging(LogLevel level) => LoggerFactory.Create(b => b
+        .SetMinimumLevel(level)
+        .AddFilter("System.Net.Http", LogLevel.Warning)
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        }));
+}

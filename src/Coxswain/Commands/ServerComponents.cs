@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Coxswain.Client;
+using Coxswain.Controllers.NodeLifecycle;
+using Coxswain.Kubelet.Simulated;
+using Microsoft.Extensions.Logging;
+
+namespace Coxswain.Commands;
+
+/// <summary>
+/// The API clients `cox server` runs in-process once the API server is ready (node lifecycle controller,
+/// simulated nodes). Kept out of ServerCommand so adding a component touches this file only.
+/// </summary>
+internal sealed class ServerComponents : IAsyncDisposable
+{
+    public static readonly Option<int> SimulatedNodes = new("--simulated-nodes") { Description = "Also run this many simulated nodes in-process (like `cox agent --simulated`)" };
+    public static readonly Option<TimeSpan> NodeMonitorGracePeriod = new("--node-monitor-grace-period") { Description = "Lease age after which a node is marked Unknown", DefaultValueFactory = _ => TimeSpan.FromSeconds(40), Hidden = true };
+    public static readonly Option<TimeSpan> NodeMonitorPeriod = new("--node-monitor-period") { Description = "How often the node lifecycle controller checks nodes", DefaultValueFactory = _ => TimeSpan.FromSeconds(5), Hidden = true };
+
+    public static IEnumerable<Option> Options => [SimulatedNodes, NodeMonitorGracePeriod, NodeMonitorPeriod];
+
+    /// <summary>What the options asked for, read before the server starts.</summary>
+    public sealed record Settings(int SimulatedNodes, NodeLifecycleOptions NodeLifecycle);
+
+    public static Settings Read(ParseResult parse) => new(parse.GetValue(SimulatedNodes), new NodeLifecycleOptions
+    {
+        GracePeriod = parse.GetValue(NodeMonitorGracePeriod),
+        MonitorPeriod = parse.GetValue(NodeMonitorPeriod),
+    });
+
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _tasks = [];
+    private readonly k8s.Kubernetes _client;
+
+    private ServerComponents(string kubeconfig, Settings settings, ILoggerFactory loggerFactory)
+    {
+        _client = ClientFactory.FromKubeconfig(kubeconfig);
+        var lifecycle = new NodeLifecycleController(_client, settings.NodeLifecycle, loggerFactory.CreateLogger("node-lifecycle"));
+        _tasks.Add(Task.Run(() => lifecycle.RunAsync(_stop.Token)));
+        if (settings.SimulatedNodes > 0)
+        {
+            var options = new SimulatedNodeOptions { Count = settings.SimulatedNodes };
+            _tasks.Add(Task.Run(() => AgentCommand.RunSimulatedAsync(_client, options, loggerFactory, _stop.Token)));
+        }
+    }
+
+    public static ServerComponents Start(string kubeconfig, Settings settings, ILoggerFactory loggerFactory) => new(kubeconfig, settings, loggerFactory);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await Task.WhenAll(_tasks);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _client.Dispose();
+        _stop.Dispose();
+    }
+}
