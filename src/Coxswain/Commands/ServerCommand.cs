@@ -17,10 +17,11 @@ internal static class ServerCommand
         var bind = new Option<string>("--bind-address") { Description = "Address the API server listens on", DefaultValueFactory = _ => "127.0.0.1" };
         var compactionInterval = new Option<TimeSpan>("--compaction-interval") { Description = "How often old revisions of the store are compacted away (like kube-apiserver's --etcd-compaction-interval)", DefaultValueFactory = _ => TimeSpan.FromMinutes(5) };
         var compactionRetain = new Option<long>("--compaction-retain-revisions") { Description = "How many revisions of history compaction keeps at least", DefaultValueFactory = _ => 1000 };
+        var noScheduler = new Option<bool>("--no-scheduler") { Description = "Do not run the scheduler in this server (pods stay Pending unless another scheduler binds them)" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level printed", DefaultValueFactory = _ => LogLevel.Information };
         var command = new Command("server", "Run a single-node control plane (API server on an embedded SQLite store)")
         {
-            dataDir, port, bind, compactionInterval, compactionRetain, logLevel,
+            dataDir, port, bind, compactionInterval, compactionRetain, logLevel, noScheduler,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -37,12 +38,12 @@ internal static class ServerCommand
                 CompactionInterval = parse.GetValue(compactionInterval),
                 CompactionRetainRevisions = parse.GetValue(compactionRetain),
             };
-            return await RunAsync(options, parse.GetValue(logLevel));
+            return await RunAsync(options, parse.GetValue(logLevel), !parse.GetValue(noScheduler));
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(ApiServerOptions options, LogLevel level)
+    private static async Task<int> RunAsync(ApiServerOptions options, LogLevel level, bool runScheduler)
     {
         using var loggerFactory = LoggerFactory.Create(b => b
             .SetMinimumLevel(level)
@@ -75,6 +76,7 @@ internal static class ServerCommand
         Console.Out.WriteLine($"Coxswain is running. Point kubectl at it with:\n  export KUBECONFIG={host.KubeconfigPath}\n  kubectl get namespaces");
         await Console.Out.FlushAsync();
 
+        var scheduler = runScheduler ? StartScheduler(host.KubeconfigPath, loggerFactory, stop.Token) : Task.CompletedTask;
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);
@@ -83,8 +85,28 @@ internal static class ServerCommand
         {
         }
         log.LogInformation("shutting down");
+        await scheduler;   // stops on the same token; before the API server goes away
         await host.DisposeAsync();
         log.LogInformation("stopped");
         return 0;
+    }
+
+    private static Task StartScheduler(string kubeconfig, ILoggerFactory loggerFactory, CancellationToken ct)
+    {
+        var log = loggerFactory.CreateLogger("scheduler");
+        log.LogInformation("starting scheduler default-scheduler");
+        return Task.Run(async () =>
+        {
+            try
+            {
+                using var client = Coxswain.Client.ClientFactory.FromKubeconfig(kubeconfig);
+                await new Coxswain.Scheduler.Service.SchedulerService(client, log).RunAsync(ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                log.LogError(e, "scheduler stopped");
+            }
+            catch (OperationCanceledException) { }
+        }, CancellationToken.None);
     }
 }
