@@ -42,8 +42,9 @@ public sealed class SchedulerService(Kubernetes client, ILogger? logger = null)
     public async Task RunAsync(CancellationToken ct)
     {
         _ct = ct;
-        _pods = new SharedInformer<V1Pod>(client, ResourceTypes.Pods);
-        _nodes = new SharedInformer<V1Node>(client, ResourceTypes.Nodes);
+        var options = new InformerOptions { Logger = _log };
+        _pods = new SharedInformer<V1Pod>(client, ResourceTypes.Pods, options);
+        _nodes = new SharedInformer<V1Node>(client, ResourceTypes.Nodes, options);
         _pods.AddIndexer("nodeName", p => IsBound(p) ? [p.Spec.NodeName] : []);
         await using var events = _events = new EventRecorder(client, SchedulerName, logger: _log);
         _nodes.AddEventHandler(onAdd: OnNodeAdd, onUpdate: OnNodeUpdate, onDelete: (n, _) => Post(() => _snapshot.RemoveNode(n.Metadata.Name)));
@@ -92,6 +93,7 @@ public sealed class SchedulerService(Kubernetes client, ILogger? logger = null)
         // Heartbeats (condition timestamps) must not wake the unschedulable pods; only what scheduling reads.
         var helps = !Same(old.Status?.Allocatable, n.Status?.Allocatable) || !Same(old.Spec?.Taints, n.Spec?.Taints)
             || !Same(old.Metadata?.Labels, n.Metadata?.Labels) || old.Spec?.Unschedulable != n.Spec?.Unschedulable;
+        _log.LogDebug("scheduler: node {Node} updated (may help: {Helps})", n.Metadata?.Name, helps);
         Post(() =>
         {
             _snapshot.AddOrUpdateNode(n);
@@ -99,7 +101,9 @@ public sealed class SchedulerService(Kubernetes client, ILogger? logger = null)
         });
     }
 
-    private static bool Same(object? a, object? b) => KubernetesJson.Serialize(a) == KubernetesJson.Serialize(b);
+    // KubernetesJson.Serialize throws on null.
+    private static bool Same(object? a, object? b) =>
+        a == null || b == null ? a == null && b == null : KubernetesJson.Serialize(a) == KubernetesJson.Serialize(b);
 
     private void OnPodAdd(V1Pod p)
     {
@@ -173,6 +177,7 @@ public sealed class SchedulerService(Kubernetes client, ILogger? logger = null)
     private void ScheduleOne(V1Pod pod)
     {
         var key = SchedulingQueue.KeyOf(pod);
+        _log.LogDebug("scheduler: scheduling {Pod}", key);
         var result = _algorithm.Schedule(pod, _snapshot);
         if (result.SuggestedHost is { } node)
         {
