@@ -234,7 +234,7 @@ public sealed class SchedulerService(Kubernetes client, ILogger? logger = null)
 
     private async Task DeleteVictimsAsync(V1Pod preemptor, IReadOnlyList<V1Pod> victims)
     {
-        foreach (var v in victims)
+        foreach (var v in victims.Where(v => v.Metadata?.DeletionTimestamp == null))   // already going
         {
             try
             {
@@ -271,7 +271,8 @@ public sealed class SchedulerService(Kubernetes client, ILogger? logger = null)
                 c.LastProbeTime = null;
                 if (nominated != null) fresh.Status.NominatedNodeName = nominated;
                 await client.CoreV1.ReplaceNamespacedPodStatusAsync(fresh, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: _ct);
-                if (nominated != null) _queue.Add(fresh);   // preemption: try again once victims are going
+                // Preemption: try again, with backoff so a victim's grace period does not become a busy loop.
+                if (nominated != null) _queue.AddBackoff(fresh, _ct);
                 return;
             }
             catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict) { }

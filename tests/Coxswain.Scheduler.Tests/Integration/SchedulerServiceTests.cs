@@ -186,6 +186,26 @@ public sealed class SchedulerServiceTests
     }
 
     [Fact]
+    public async Task HigherPriorityPodPreemptsALowerOne()
+    {
+        await using var server = await CoxServer.StartAsync();
+        using var c = server.Client();
+        await CreateNodeAsync(c, "node-1");
+        var low = Pod("low", cpu: "1");
+        low.Spec.TerminationGracePeriodSeconds = 0;   // no kubelet here to finish a graceful deletion
+        await CreatePodAsync(c, low);
+        await WaitBoundAsync(c, "low");
+        await c.SchedulingV1.CreatePriorityClassAsync(new V1PriorityClass { Metadata = new V1ObjectMeta { Name = "high" }, Value = 1000 });
+        var high = Pod("high", cpu: "1");
+        high.Spec.PriorityClassName = "high";
+        await CreatePodAsync(c, high);
+
+        Assert.Equal("node-1", (await WaitBoundAsync(c, "high")).Spec.NodeName);
+        var pods = (await c.CoreV1.ListNamespacedPodAsync("default")).Items;
+        Assert.DoesNotContain(pods, p => p.Metadata.Name == "low");
+    }
+
+    [Fact]
     public async Task NoSchedulerLeavesPodsPending()
     {
         await using var server = await CoxServer.StartAsync(extraArgs: "--no-scheduler");
