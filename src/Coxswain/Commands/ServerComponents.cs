@@ -2,13 +2,14 @@ using System.CommandLine;
 using Coxswain.Client;
 using Coxswain.Controllers.NodeLifecycle;
 using Coxswain.Kubelet.Simulated;
+using Coxswain.Scheduler.Service;
 using Microsoft.Extensions.Logging;
 
 namespace Coxswain.Commands;
 
 /// <summary>
-/// The API clients `cox server` runs in-process once the API server is ready (node lifecycle controller,
-/// simulated nodes). Kept out of ServerCommand so adding a component touches this file only.
+/// The API clients `cox server` runs in-process once the API server is ready (scheduler, node lifecycle
+/// controller, simulated nodes). Kept out of ServerCommand so adding a component touches this file only.
 /// </summary>
 internal sealed class ServerComponents : IAsyncDisposable
 {
@@ -16,12 +17,14 @@ internal sealed class ServerComponents : IAsyncDisposable
     public static readonly Option<TimeSpan> NodeMonitorGracePeriod = new("--node-monitor-grace-period") { Description = "Lease age after which a node is marked Unknown", DefaultValueFactory = _ => TimeSpan.FromSeconds(40), Hidden = true };
     public static readonly Option<TimeSpan> NodeMonitorPeriod = new("--node-monitor-period") { Description = "How often the node lifecycle controller checks nodes", DefaultValueFactory = _ => TimeSpan.FromSeconds(5), Hidden = true };
 
-    public static IEnumerable<Option> Options => [SimulatedNodes, NodeMonitorGracePeriod, NodeMonitorPeriod];
+    public static readonly Option<bool> NoScheduler = new("--no-scheduler") { Description = "Do not run the scheduler in this server (pods stay Pending unless another scheduler binds them)" };
+
+    public static IEnumerable<Option> Options => [NoScheduler, SimulatedNodes, NodeMonitorGracePeriod, NodeMonitorPeriod];
 
     /// <summary>What the options asked for, read before the server starts.</summary>
-    public sealed record Settings(int SimulatedNodes, NodeLifecycleOptions NodeLifecycle);
+    public sealed record Settings(bool Scheduler, int SimulatedNodes, NodeLifecycleOptions NodeLifecycle);
 
-    public static Settings Read(ParseResult parse) => new(parse.GetValue(SimulatedNodes), new NodeLifecycleOptions
+    public static Settings Read(ParseResult parse) => new(!parse.GetValue(NoScheduler), parse.GetValue(SimulatedNodes), new NodeLifecycleOptions
     {
         GracePeriod = parse.GetValue(NodeMonitorGracePeriod),
         MonitorPeriod = parse.GetValue(NodeMonitorPeriod),
@@ -34,6 +37,23 @@ internal sealed class ServerComponents : IAsyncDisposable
     private ServerComponents(string kubeconfig, Settings settings, ILoggerFactory loggerFactory)
     {
         _client = ClientFactory.FromKubeconfig(kubeconfig);
+        if (settings.Scheduler)
+        {
+            var log = loggerFactory.CreateLogger("scheduler");
+            log.LogInformation("starting scheduler default-scheduler");
+            var scheduler = new SchedulerService(_client, log);
+            _tasks.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await scheduler.RunAsync(_stop.Token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    log.LogError(e, "scheduler stopped");
+                }
+            }));
+        }
         var lifecycle = new NodeLifecycleController(_client, settings.NodeLifecycle, loggerFactory.CreateLogger("node-lifecycle"));
         _tasks.Add(Task.Run(() => lifecycle.RunAsync(_stop.Token)));
         if (settings.SimulatedNodes > 0)

@@ -10,7 +10,8 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>One kubectl (and discovery cache) for the fixture's server.</summary>
     public Kubectl Kubectl => _kubectl ??= Server.Kubectl();
 
-    public async Task InitializeAsync() => Server = await CoxServer.StartAsync();
+    // API server tests see the API alone: no scheduler writing conditions and events on their pods.
+    public async Task InitializeAsync() => Server = await CoxServer.StartAsync(extraArgs: "--no-scheduler");
 
     public async Task DisposeAsync()
     {
