@@ -18,7 +18,7 @@ public sealed class InformerRelistTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await CoxServer.StartAsync(null, 0, "--compaction-interval", "00:00:01", "--compaction-retain-revisions", "0");
+        _server = await CoxServer.StartAsync(null, 0, "--no-scheduler", "--compaction-interval", "00:00:01", "--compaction-retain-revisions", "0");
         _client = ClientFactory.FromDataDir(_server.DataDir);
     }
 

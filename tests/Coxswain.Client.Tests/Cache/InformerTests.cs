@@ -15,7 +15,7 @@ public sealed class InformerTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await CoxServer.StartAsync();
+        _server = await CoxServer.StartAsync(extraArgs: "--no-scheduler");
         _client = ClientFactory.FromDataDir(_server.DataDir);
     }
 
@@ -165,7 +165,7 @@ public sealed class InformerTests : IAsyncLifetime
         await Eventually.TrueAsync(() => handler.Contains("add before"), "first add");
 
         await _server.StopAsync();
-        await using var restarted = await CoxServer.StartAsync(_server.DataDir, _server.Port);
+        await using var restarted = await CoxServer.StartAsync(_server.DataDir, _server.Port, "--no-scheduler");
         await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "after"), ns);
         await _client.CoreV1.DeleteNamespacedPodAsync("before", ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
 

@@ -12,7 +12,7 @@ public sealed class LeaderElectionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await CoxServer.StartAsync();
+        _server = await CoxServer.StartAsync(extraArgs: "--no-scheduler");
         _client = ClientFactory.FromDataDir(_server.DataDir);
     }
 
