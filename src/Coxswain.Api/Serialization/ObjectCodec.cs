@@ -48,17 +48,27 @@ public static class ObjectCodec
         }
         catch (JsonException e)
         {
-            throw ApiException.BadRequest($"unable to decode the request body: {DecodeMessage(e)}");
+            throw ApiException.BadRequest(DecodeErrorPrefix + DecodeMessage(e));
         }
         catch (FormatException e)
         {
-            throw ApiException.BadRequest($"unable to decode the request body: {e.Message}");
+            throw ApiException.BadRequest(DecodeErrorPrefix + (IsQuantityError(e) ? QuantityFormatWrong : e.Message));
         }
         catch (InvalidOperationException e)
         {
-            throw ApiException.BadRequest($"unable to decode the request body: {e.Message}");
+            throw ApiException.BadRequest(DecodeErrorPrefix + e.Message);
         }
     }
+
+    /// <summary>How <see cref="FromNode"/> starts the message of a body that does not decode into the model.</summary>
+    public const string DecodeErrorPrefix = "unable to decode the request body: ";
+
+    /// <summary>Upstream's <c>resource.ErrFormatWrong</c>, for a malformed quantity ("abc" as a cpu amount).</summary>
+    public const string QuantityFormatWrong = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
+    // The client's ResourceQuantity parses in its constructor and lets the parser's FormatException through
+    // ("The string 'abc' cannot be converted to fraction."), with nothing but the stack to say where it came from.
+    private static bool IsQuantityError(FormatException e) => e.StackTrace?.Contains("ResourceQuantity", StringComparison.Ordinal) == true;
 
     private static string DecodeMessage(JsonException e)
     {

@@ -43,7 +43,17 @@ internal sealed partial class ResourceHandler
             // The patch pins the resourceVersion only if it names one itself.
             (node["metadata"] as JsonObject)?.Remove("resourceVersion");
             var patched = Patches.Apply(type, node, patch, schema);
-            return BodyDecoder.ToObject(def, patched, validation, response);
+            try
+            {
+                return BodyDecoder.ToObject(def, patched, validation, response);
+            }
+            catch (ApiException e) when (e.Code == 400 && e.Message.StartsWith(ObjectCodec.DecodeErrorPrefix, StringComparison.Ordinal))
+            {
+                // Upstream (jsonPatcher/smpPatcher): a patched object that does not decode is 422 Invalid on the field
+                // "patch", with the patched object as the value, kind and name left empty.
+                throw ApiException.Invalid("", null, "",
+                    [FieldError.Invalid("patch", patched.ToJsonString(), e.Message[ObjectCodec.DecodeErrorPrefix.Length..])]);
+            }
         }, writeOptions, ct);
         await HttpIo.WriteResultAsync(ctx.Response, 200, def, result);
     }
