@@ -1,91 +1,17 @@
 using Coxswain.ApiServer.Tests.Harness;
 using k8s;
 using k8s.Models;
+using static Coxswain.Scheduler.Tests.Integration.ClusterHelpers;
 
 namespace Coxswain.Scheduler.Tests.Integration;
 
 /// <summary>
 /// The scheduler inside a real `cox server`: nodes are made by hand (capacity set through nodes/status), pods are
-/// created through the API, and the tests poll until the scheduler has acted (generous timeouts, no timing asserts).
+/// created through the API, and the tests poll until the scheduler has acted (generous timeouts, no timing asserts);
+/// the helpers are in <see cref="ClusterHelpers"/>.
 /// </summary>
 public sealed class SchedulerServiceTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
-
-    private static async Task CreateNodeAsync(Kubernetes c, string name, string cpu = "1", string memory = "4Gi",
-        IDictionary<string, string>? labels = null, IList<V1Taint>? taints = null)
-    {
-        await c.CoreV1.CreateNodeAsync(new V1Node
-        {
-            Metadata = new V1ObjectMeta { Name = name, Labels = labels ?? new Dictionary<string, string>() },
-            Spec = new V1NodeSpec { Taints = taints },
-        });
-        var node = await c.CoreV1.ReadNodeAsync(name);
-        var resources = new Dictionary<string, ResourceQuantity>
-        {
-            ["cpu"] = new(cpu), ["memory"] = new(memory), ["pods"] = new("110"),
-        };
-        node.Status = new V1NodeStatus
-        {
-            Capacity = resources,
-            Allocatable = resources,
-            Conditions = [new V1NodeCondition { Type = "Ready", Status = "True", Reason = "KubeletReady", LastHeartbeatTime = DateTime.UtcNow, LastTransitionTime = DateTime.UtcNow }],
-        };
-        await c.CoreV1.ReplaceNodeStatusAsync(node, name);
-    }
-
-    private static V1Pod Pod(string name, string cpu = "100m", string? schedulerName = null,
-        IDictionary<string, string>? nodeSelector = null, IList<V1Toleration>? tolerations = null) => new()
-    {
-        Metadata = new V1ObjectMeta { Name = name },
-        Spec = new V1PodSpec
-        {
-            SchedulerName = schedulerName,
-            NodeSelector = nodeSelector,
-            Tolerations = tolerations,
-            Containers =
-            [
-                new V1Container
-                {
-                    Name = "c", Image = "busybox",
-                    Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(cpu) } },
-                },
-            ],
-        },
-    };
-
-    private static async Task<V1Pod> CreatePodAsync(Kubernetes c, V1Pod pod) => await c.CoreV1.CreateNamespacedPodAsync(pod, "default");
-
-    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, string what) where T : class
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await probe() is { } v) return v;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException("timed out waiting for " + what);
-    }
-
-    private static Task<V1Pod> WaitBoundAsync(Kubernetes c, string name) => WaitForAsync(async () =>
-    {
-        var p = await c.CoreV1.ReadNamespacedPodAsync(name, "default");
-        return string.IsNullOrEmpty(p.Spec.NodeName) ? null : p;
-    }, $"pod {name} bound");
-
-    /// <summary>Waits for PodScheduled=False (the scheduler tried and failed) and returns its message.</summary>
-    private static Task<V1PodCondition> WaitUnschedulableAsync(Kubernetes c, string name) => WaitForAsync(async () =>
-    {
-        var p = await c.CoreV1.ReadNamespacedPodAsync(name, "default");
-        return p.Status?.Conditions?.FirstOrDefault(x => x is { Type: "PodScheduled", Status: "False" });
-    }, $"pod {name} unschedulable");
-
-    private static Task<Corev1Event> WaitEventAsync(Kubernetes c, string pod, string reason) => WaitForAsync(async () =>
-    {
-        var events = await c.CoreV1.ListNamespacedEventAsync("default");
-        return events.Items.FirstOrDefault(e => e.InvolvedObject?.Name == pod && e.Reason == reason);
-    }, $"event {reason} for {pod}");
-
     [Fact]
     public async Task PodThatFitsIsBoundWithConditionAndEvent()
     {
