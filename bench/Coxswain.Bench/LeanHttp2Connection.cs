@@ -250,7 +250,7 @@ internal sealed partial class LeanHttp2Connection : IRequester
         at += _commonHeaders.Length;
         if (body != null)
         {
-            at += Hpack.WriteLiteral(block[at..], Hpack.ContentType, "application/json");
+            at += Hpack.WriteLiteral(block[at..], Hpack.ContentType, s.ContentType);
             Span<char> digits = stackalloc char[12];
             body.Length.TryFormat(digits, out var n);
             at += Hpack.WriteLiteral(block[at..], Hpack.ContentLength, digits[..n]);
@@ -432,6 +432,7 @@ internal sealed partial class LeanHttp2Connection : IRequester
 
         /// <summary>When set, body bytes go here as they arrive (on the reader thread) instead of being collected: for watches.</summary>
         public Action<ReadOnlySpan<byte>>? OnBody;
+        public string ContentType = "application/json";
 
         public short Version => _done.Version;
 

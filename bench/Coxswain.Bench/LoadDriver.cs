@@ -61,15 +61,6 @@ internal sealed class LoadDriver
         return http;
     }
 
-    private static bool Chains(X509Certificate cert, X509Certificate2 ca)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(new X509Certificate2(cert));
-    }
-
     private string ConfigMaps => $"/api/v1/namespaces/{_ns}/configmaps";
 
     private static StringContent JsonContent(string s) => new(s, Encoding.UTF8, "application/json");
@@ -93,7 +84,7 @@ internal sealed class LoadDriver
         return (stats, sw.Elapsed);
     }
 
-    private bool ValidCertificate(X509Certificate? cert) => cert != null && _ca.Cast<X509Certificate2>().Any(c => Chains(cert, c));
+    private bool ValidCertificate(X509Certificate? cert) => ServerCertificate.Valid(cert, _ca);
 
     /// <summary>
     /// Opens <paramref name="clients"/> clients: each on its own HTTP/1.1 connection (the default), or
@@ -318,49 +309,6 @@ internal sealed class LoadDriver
             }
         })).ToArray();
         return new WatcherSet(() => Volatile.Read(ref connected), tasks, [new HttpClientOwner(http)], stop);
-    }
-
-    private delegate void LineHandler(ReadOnlySpan<byte> line);
-
-    /// <summary>Cuts a byte stream into lines.</summary>
-    private sealed class LineSplitter(LineHandler onLine)
-    {
-        private byte[] _partial = new byte[4096];
-        private int _length;
-
-        public void Push(ReadOnlySpan<byte> data)
-        {
-            while (data.Length > 0)
-            {
-                var newline = data.IndexOf((byte)'\n');
-                if (newline < 0)
-                {
-                    Keep(data);
-                    return;
-                }
-                if (_length == 0)
-                {
-                    onLine(data[..newline]);
-                }
-                else
-                {
-                    Keep(data[..newline]);
-                    onLine(_partial.AsSpan(0, _length));
-                    _length = 0;
-                }
-                data = data[(newline + 1)..];
-            }
-        }
-
-        private void Keep(ReadOnlySpan<byte> data)
-        {
-            if (_partial.Length - _length < data.Length)
-            {
-                Array.Resize(ref _partial, Math.Max(_partial.Length * 2, _length + data.Length));
-            }
-            data.CopyTo(_partial.AsSpan(_length));
-            _length += data.Length;
-        }
     }
 
     private sealed class HttpClientOwner(HttpClient http) : IAsyncDisposable

@@ -8,7 +8,13 @@ using Coxswain.Bench;
 // share C HTTP/2 connections round-robin (default 4), one stream each at a time (LeanHttp2Connection), as
 // client-go and kubectl multiplex. --http2-httpclient does the same through HttpClient (one per connection),
 // for comparison: HttpClient costs about as much CPU per request as the server, so it measures mostly itself.
+//   dotnet run -c Release --project bench/Coxswain.Bench -- scheduler-perf [--nodes 5000] [--pods 10000,30000] [--node-source agent|server|bare]
+//     [--clients 32] [--connections 4] [--rate PODS_PER_S]   (see SchedulerPerf.cs; always starts its own server)
 // With --start-server it starts `cox server` (same build configuration) on a free port with a temp data dir.
+if (args.FirstOrDefault() == "scheduler-perf")
+{
+    return await SchedulerPerf.RunAsync(args[1..]);
+}
 var options = BenchOptions.Parse(args);
 CoxProcess? cox = null;
 try
@@ -108,7 +114,8 @@ internal sealed class CoxProcess : IAsyncDisposable
     public int Pid => _process.Id;
     public string Kubeconfig => Path.Combine(_dataDir, "kubeconfig.yaml");
 
-    public static async Task<CoxProcess> StartAsync()
+    /// <summary>The cox executable of the benchmark's own build configuration.</summary>
+    public static string CoxDll()
     {
         var config = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -116,10 +123,15 @@ internal sealed class CoxProcess : IAsyncDisposable
         {
             dir = dir.Parent;
         }
-        var cox = Path.Combine(dir!.FullName, "src", "Coxswain", "bin", config, "net10.0", "cox.dll");
+        return Path.Combine(dir!.FullName, "src", "Coxswain", "bin", config, "net10.0", "cox.dll");
+    }
+
+    public static async Task<CoxProcess> StartAsync(params string[] extraArgs)
+    {
+        var cox = CoxDll();
         var dataDir = Path.Combine(Path.GetTempPath(), "cox-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { cox, "server", "--data-dir", dataDir, "--port", "0", "--log-level", "Warning" })
+        foreach (var a in new[] { cox, "server", "--data-dir", dataDir, "--port", "0", "--log-level", "Warning" }.Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);
         }

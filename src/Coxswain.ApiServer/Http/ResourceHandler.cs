@@ -308,7 +308,8 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
             scheduled.Message = null;
             scheduled.LastTransitionTime = WriteRules.TruncateToSeconds(registry.Clock.GetUtcNow().UtcDateTime);
             return pod;
-        }, ParseWriteOptions(ctx.Request, "unknown"), ct);
+            // Upstream's binding leaves the pod's managedFields alone (no entry owns the PodScheduled condition).
+        }, ParseWriteOptions(ctx.Request, "unknown") with { ManagedFieldsDone = true }, ct);
         await HttpIo.WriteBytesAsync(ctx.Response, 201, StatusJson.Encode(HttpIo.Success(null, null, "", null)));
     }
 }

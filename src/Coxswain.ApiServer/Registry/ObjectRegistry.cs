@@ -263,7 +263,9 @@ internal sealed partial class ObjectRegistry(IStore store, ResourceCatalog catal
             {
                 desired.Metadata.ManagedFields = current.Metadata.ManagedFields;
             }
-            var unchanged = StoredObjects.Encode(def, desired).AsSpan().SequenceEqual(StoredObjects.Encode(def, current));
+            // Compared with the stored bytes, which are this encoder's output for the current object (a value stored
+            // by another encoding only costs one no-op write that makes it canonical).
+            var unchanged = StoredObjects.Encode(def, desired).AsSpan().SequenceEqual(kv.Value);
             desired.Metadata.ManagedFields = requestedManagedFields;
             if (unchanged)
             {
