@@ -147,9 +147,8 @@ public sealed class SchedulingAlgorithm(Profile profile, Random? random = null)
 
     internal static Status RunFilters(Profile profile, CycleState state, V1Pod pod, NodeInfo node)
     {
-        foreach (var f in profile.Filter)
+        foreach (var f in state.FiltersToRun(profile))
         {
-            if (state.SkipFilterPlugins.Count > 0 && state.SkipFilterPlugins.Contains(f.Name)) continue;
             var s = f.Filter(state, pod, node);
             if (!s.IsSuccess)
             {

@@ -10,6 +10,17 @@ public sealed class CycleState
     /// <summary>Plugins whose PreFilter returned Skip; their Filter is not called this cycle.</summary>
     internal HashSet<string> SkipFilterPlugins { get; } = new(StringComparer.Ordinal);
     internal HashSet<string> SkipScorePlugins { get; } = new(StringComparer.Ordinal);
+    private IFilterPlugin[]? _filters;
+
+    /// <summary>The profile's filters minus the skipped ones, worked out once per cycle instead of once per node.</summary>
+    internal IFilterPlugin[] FiltersToRun(Profile profile)
+    {
+        if (_filters != null) return _filters;
+        var list = new List<IFilterPlugin>(profile.Filter.Length);
+        foreach (var f in profile.Filter)
+            if (!SkipFilterPlugins.Contains(f.Name)) list.Add(f);
+        return _filters = [.. list];
+    }
 
     /// <summary>The pod being scheduled, with its derived data; a field because every plugin reads it per node.</summary>
     public PodInfo? PodInfo { get; set; }

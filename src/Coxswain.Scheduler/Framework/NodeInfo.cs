@@ -11,6 +11,11 @@ public sealed class NodeInfo
     public V1Node Node { get; private set; }
     public string Name { get; private set; }
     public Resource Allocatable { get; private set; }
+    // Copied out of Node: filters read them for hundreds of nodes per pod, and each hop through the model is a
+    // likely cache miss (they were a tenth of the scheduler's time with 5,000 nodes).
+    public bool Unschedulable { get; private set; }
+    public IList<V1Taint>? Taints { get; private set; }
+    public IDictionary<string, string>? Labels { get; private set; }
     public Resource Requested { get; } = new();
     public long NonZeroMilliCpu { get; private set; }
     public long NonZeroMemory { get; private set; }
@@ -26,6 +31,7 @@ public sealed class NodeInfo
         Node = node;
         Name = node.Metadata?.Name ?? "";
         Allocatable = Resource.FromList(node.Status?.Allocatable);
+        CopyFromNode(node);
     }
 
     public void SetNode(V1Node node)
@@ -33,7 +39,15 @@ public sealed class NodeInfo
         Node = node;
         Name = node.Metadata?.Name ?? "";
         Allocatable = Resource.FromList(node.Status?.Allocatable);
+        CopyFromNode(node);
         Generation++;
+    }
+
+    private void CopyFromNode(V1Node node)
+    {
+        Unschedulable = node.Spec?.Unschedulable == true;
+        Taints = node.Spec?.Taints;
+        Labels = node.Metadata?.Labels;
     }
 
     public void AddPod(PodInfo p)

@@ -107,13 +107,14 @@ public static class NodeSelectors
     public static bool PodMatchesNodeRequirements(V1Pod pod, V1Node node)
     {
         var sel = pod.Spec?.NodeSelector;
+        var req = pod.Spec?.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution;
+        if (sel == null && req == null) return true;
         if (sel != null)
         {
             var labels = node.Metadata?.Labels;
             foreach (var (k, v) in sel)
                 if (labels == null || !labels.TryGetValue(k, out var nv) || nv != v) return false;
         }
-        var req = pod.Spec?.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution;
         return req == null || MatchesTerms(req.NodeSelectorTerms, node);
     }
 }

@@ -108,7 +108,7 @@ public sealed class InterPodAffinity : IPreFilterPlugin, IFilterPlugin, IPreFilt
     public Status Filter(CycleState state, V1Pod pod, NodeInfo nodeInfo)
     {
         if (state.Read<FilterState>(PreFilterKey) is not { } s) return Status.Ok;
-        var labels = nodeInfo.Node.Metadata?.Labels;
+        var labels = nodeInfo.Labels;
         if (!SatisfyAffinity(s, labels)) return Status.Unresolvable(ErrReasonAffinityRulesNotMatch);
         foreach (var t in s.PodInfo.RequiredAntiAffinityTerms)
             if (labels != null && labels.TryGetValue(t.TopologyKey, out var v) && s.AntiAffinityCounts.GetValueOrDefault((t.TopologyKey, v)) > 0)
@@ -184,7 +184,7 @@ public sealed class InterPodAffinity : IPreFilterPlugin, IFilterPlugin, IPreFilt
 
     public long Score(CycleState state, V1Pod pod, NodeInfo nodeInfo)
     {
-        if (state.Read<ScoreState>(PreScoreKey) is not { } s || nodeInfo.Node.Metadata?.Labels is not { } labels) return 0;
+        if (state.Read<ScoreState>(PreScoreKey) is not { } s || nodeInfo.Labels is not { } labels) return 0;
         long score = 0;
         foreach (var (k, v) in labels) score += s.TopologyScore.GetValueOrDefault((k, v));
         return score;

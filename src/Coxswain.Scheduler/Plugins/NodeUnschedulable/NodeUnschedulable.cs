@@ -14,7 +14,7 @@ public sealed class NodeUnschedulable : IFilterPlugin
 
     public Status Filter(CycleState state, V1Pod pod, NodeInfo nodeInfo)
     {
-        if (nodeInfo.Node.Spec?.Unschedulable != true) return Status.Ok;
+        if (!nodeInfo.Unschedulable) return Status.Ok;
         return Tolerations.AnyTolerates(pod.Spec?.Tolerations, UnschedulableTaint)
             ? Status.Ok
             : Status.Unresolvable(ErrReasonUnschedulable);

@@ -53,7 +53,7 @@ public sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreFil
         var ns = pod.Metadata?.NamespaceProperty;
         foreach (var n in snapshot.Nodes)
         {
-            var labels = n.Node.Metadata?.Labels;
+            var labels = n.Labels;
             if (!SpreadConstraint.NodeHasAllKeys(labels, cs)) continue;
             for (var i = 0; i < cs.Length; i++)
             {
@@ -76,7 +76,7 @@ public sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreFil
     private static void Change(CycleState state, V1Pod pod, PodInfo p, NodeInfo nodeInfo, int delta)
     {
         if (state.Read<FilterState>(PreFilterKey) is not { } s) return;
-        var labels = nodeInfo.Node.Metadata?.Labels;
+        var labels = nodeInfo.Labels;
         if (!SpreadConstraint.NodeHasAllKeys(labels, s.Constraints)) return;
         var m = p.Pod.Metadata;
         if (m?.NamespaceProperty != pod.Metadata?.NamespaceProperty) return;
@@ -93,7 +93,7 @@ public sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreFil
     public Status Filter(CycleState state, V1Pod pod, NodeInfo nodeInfo)
     {
         if (state.Read<FilterState>(PreFilterKey) is not { } s) return Status.Ok;
-        var labels = nodeInfo.Node.Metadata?.Labels;
+        var labels = nodeInfo.Labels;
         for (var i = 0; i < s.Constraints.Length; i++)
         {
             var c = s.Constraints[i];
@@ -122,7 +122,7 @@ public sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreFil
         var topoSize = new int[cs.Length];
         foreach (var n in feasibleNodes)
         {
-            var labels = n.Node.Metadata?.Labels;
+            var labels = n.Labels;
             if (!SpreadConstraint.NodeHasAllKeys(labels, cs))
             {
                 // Nodes without every topology key are scored 0 later.
@@ -144,7 +144,7 @@ public sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreFil
         var ns = pod.Metadata?.NamespaceProperty;
         foreach (var n in snapshot.Nodes)
         {
-            var labels = n.Node.Metadata?.Labels;
+            var labels = n.Labels;
             if (!SpreadConstraint.NodeHasAllKeys(labels, cs)) continue;
             foreach (var c in cs)
             {
@@ -161,7 +161,7 @@ public sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreFil
     public long Score(CycleState state, V1Pod pod, NodeInfo nodeInfo)
     {
         if (state.Read<ScoreState>(PreScoreKey) is not { } s || s.IgnoredNodes.Contains(nodeInfo.Name)) return 0;
-        var labels = nodeInfo.Node.Metadata?.Labels;
+        var labels = nodeInfo.Labels;
         double score = 0;
         for (var i = 0; i < s.Constraints.Length; i++)
         {

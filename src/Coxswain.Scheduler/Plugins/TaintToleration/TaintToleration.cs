@@ -15,7 +15,7 @@ public sealed class TaintToleration : IFilterPlugin, IPreScorePlugin, IScorePlug
 
     public Status Filter(CycleState state, V1Pod pod, NodeInfo nodeInfo)
     {
-        var taints = nodeInfo.Node.Spec?.Taints;
+        var taints = nodeInfo.Taints;
         if (taints == null) return Status.Ok;
         var tolerations = pod.Spec?.Tolerations;
         foreach (var t in taints)
@@ -45,7 +45,7 @@ public sealed class TaintToleration : IFilterPlugin, IPreScorePlugin, IScorePlug
 
     public long Score(CycleState state, V1Pod pod, NodeInfo nodeInfo)
     {
-        var taints = nodeInfo.Node.Spec?.Taints;
+        var taints = nodeInfo.Taints;
         if (taints == null) return 0;
         var tolerations = state.Read<PreScoreState>(StateKey)?.PreferNoSchedule;
         long count = 0;
