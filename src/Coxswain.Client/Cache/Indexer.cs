@@ -46,11 +46,20 @@ public sealed class Indexer<T> where T : class, IKubernetesObject<V1ObjectMeta>
     /// <summary>Adds a named index. Existing items are indexed at once, so it is safe at any time.</summary>
     public void AddIndexer(string name, IndexFunc<T> func)
     {
+        if (!TryAddIndexer(name, func))
+        {
+            throw new InvalidOperationException($"indexer {name} already exists");
+        }
+    }
+
+    /// <summary>Adds the index unless one of that name exists (components sharing an informer agree on names).</summary>
+    public bool TryAddIndexer(string name, IndexFunc<T> func)
+    {
         lock (_lock)
         {
             if (!_indexers.TryAdd(name, func))
             {
-                throw new InvalidOperationException($"indexer {name} already exists");
+                return false;
             }
             var index = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
             _indices[name] = index;
@@ -62,6 +71,7 @@ public sealed class Indexer<T> where T : class, IKubernetesObject<V1ObjectMeta>
                 }
             }
         }
+        return true;
     }
 
     public int Count
@@ -189,4 +199,16 @@ public sealed class Indexer<T> where T : class, IKubernetesObject<V1ObjectMeta>
         }
         return keys;
     }
+}
+
+/// <summary>Indexes that several components use, under one name each so that a shared informer builds them once.</summary>
+public static class PodIndexes
+{
+    /// <summary>Pods by spec.nodeName (unbound pods are in no bucket).</summary>
+    public const string ByNodeName = "spec.nodeName";
+
+    public static IEnumerable<string> NodeNameOf(V1Pod pod) => string.IsNullOrEmpty(pod.Spec?.NodeName) ? [] : [pod.Spec.NodeName];
+
+    /// <summary>Adds <see cref="ByNodeName"/> to the informer's cache unless it is there.</summary>
+    public static void EnsureByNodeName(SharedInformer<V1Pod> pods) => pods.Indexer.TryAddIndexer(ByNodeName, NodeNameOf);
 }

@@ -12,9 +12,10 @@ namespace Coxswain.Controllers.NodeLifecycle;
 /// Upstream's node lifecycle controller, in small: marks a node whose Lease stopped being renewed Ready=Unknown,
 /// keeps the not-ready/unreachable taints in step with the Ready condition, and evicts pods from NoExecute-tainted
 /// nodes (at once, or after their tolerationSeconds). A periodic scan over informer caches: the work is per node
-/// and per pod on tainted nodes, both cheap against the cache.
+/// and per pod on tainted nodes, both cheap against the cache. Informers come from <paramref name="informers"/> when
+/// given (shared with the other components of the process), else its own.
 /// </summary>
-public sealed partial class NodeLifecycleController(Kubernetes client, NodeLifecycleOptions options, ILogger logger)
+public sealed partial class NodeLifecycleController(Kubernetes client, NodeLifecycleOptions options, ILogger logger, InformerFactory? informers = null)
 {
     // Local time at which each node's lease was last seen to change; upstream compares observation times, not the
     // renewTime written by the kubelet, so clock skew between machines does not matter.
@@ -22,11 +23,14 @@ public sealed partial class NodeLifecycleController(Kubernetes client, NodeLifec
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var nodes = new SharedInformer<V1Node>(client, ResourceTypes.Nodes);
-        var leases = new SharedInformer<V1Lease>(new ListWatcher<V1Lease>(client, ResourceTypes.Leases, "kube-node-lease"));
-        var pods = new SharedInformer<V1Pod>(client, ResourceTypes.Pods);
-        pods.AddIndexer("nodeName", p => string.IsNullOrEmpty(p.Spec?.NodeName) ? [] : [p.Spec.NodeName]);
-        var runs = new[] { nodes.RunAsync(ct), leases.RunAsync(ct), pods.RunAsync(ct) };
+        var factory = informers ?? new InformerFactory(client);
+        var nodes = factory.For(ResourceTypes.Nodes);
+        var leases = factory.For(ResourceTypes.Leases, "kube-node-lease");
+        var pods = factory.For(ResourceTypes.Pods);
+        PodIndexes.EnsureByNodeName(pods);
+        factory.Start(ct);
+        // A shared factory is stopped by its owner.
+        var runs = new[] { informers == null ? factory.WhenStoppedAsync() : Task.CompletedTask };
         await nodes.WaitForCacheSyncAsync(ct);
         await leases.WaitForCacheSyncAsync(ct);
         await pods.WaitForCacheSyncAsync(ct);
@@ -96,7 +100,7 @@ public sealed partial class NodeLifecycleController(Kubernetes client, NodeLifec
         {
             return;
         }
-        foreach (var pod in pods.ByIndex("nodeName", name))
+        foreach (var pod in pods.ByIndex(PodIndexes.ByNodeName, name))
         {
             if (pod.Metadata.DeletionTimestamp is null && Taints.EvictAt(pod, noExecute, now) is { } at && at <= now)
             {

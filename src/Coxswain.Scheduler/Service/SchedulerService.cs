@@ -14,9 +14,10 @@ namespace Coxswain.Scheduler.Service;
 /// kube-scheduler's loop over the API: node and pod informers feed the <see cref="Snapshot"/> and the
 /// <see cref="SchedulingQueue"/>; one loop pops a pod, runs <see cref="SchedulingAlgorithm"/>, assumes the pod in the
 /// snapshot and binds it in the background (pods/binding). Only the loop touches the snapshot: informer handlers
-/// post snapshot changes to <see cref="_changes"/>, which the loop applies before each cycle.
+/// post snapshot changes to <see cref="_changes"/>, which the loop applies before each cycle. Informers come from
+/// <paramref name="informers"/> when given (shared with the controllers of the same process), else its own.
 /// </summary>
-public sealed class SchedulerService(Kubernetes client, ILogger? logger = null)
+public sealed class SchedulerService(Kubernetes client, ILogger? logger = null, InformerFactory? informers = null)
 {
     public const string SchedulerName = "default-scheduler";
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(30);
@@ -42,14 +43,16 @@ public sealed class SchedulerService(Kubernetes client, ILogger? logger = null)
     public async Task RunAsync(CancellationToken ct)
     {
         _ct = ct;
-        var options = new InformerOptions { Logger = _log };
-        _pods = new SharedInformer<V1Pod>(client, ResourceTypes.Pods, options);
-        _nodes = new SharedInformer<V1Node>(client, ResourceTypes.Nodes, options);
-        _pods.AddIndexer("nodeName", p => IsBound(p) ? [p.Spec.NodeName] : []);
+        var factory = informers ?? new InformerFactory(client, new InformerOptions { Logger = _log });
+        _pods = factory.For(ResourceTypes.Pods);
+        _nodes = factory.For(ResourceTypes.Nodes);
+        PodIndexes.EnsureByNodeName(_pods);
         await using var events = _events = new EventRecorder(client, SchedulerName, logger: _log);
         _nodes.AddEventHandler(onAdd: OnNodeAdd, onUpdate: OnNodeUpdate, onDelete: (n, _) => Post(() => _snapshot.RemoveNode(n.Metadata.Name)));
         _pods.AddEventHandler(onAdd: OnPodAdd, onUpdate: OnPodUpdate, onDelete: (p, _) => OnPodDelete(p));
-        var informers = Task.WhenAll(_nodes.RunAsync(ct), _pods.RunAsync(ct));
+        factory.Start(ct);
+        // A shared factory is stopped by its owner.
+        var running = informers == null ? factory.WhenStoppedAsync() : Task.CompletedTask;
         try
         {
             if (!await _nodes.WaitForCacheSyncAsync(ct) || !await _pods.WaitForCacheSyncAsync(ct)) return;
@@ -61,7 +64,7 @@ public sealed class SchedulerService(Kubernetes client, ILogger? logger = null)
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         finally
         {
-            try { await informers; } catch (OperationCanceledException) { }
+            try { await running; } catch (OperationCanceledException) { }
         }
     }
 
@@ -84,7 +87,7 @@ public sealed class SchedulerService(Kubernetes client, ILogger? logger = null)
     {
         _snapshot.AddOrUpdateNode(n);
         // Bound pods seen before their node could not be added to the snapshot: add them now.
-        foreach (var p in _pods.Indexer.ByIndex("nodeName", n.Metadata.Name)) if (!IsTerminal(p)) _snapshot.AddPod(p);
+        foreach (var p in _pods.Indexer.ByIndex(PodIndexes.ByNodeName, n.Metadata.Name)) if (!IsTerminal(p)) _snapshot.AddPod(p);
         MoveAll();
     });
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Coxswain.Client;
+using Coxswain.Client.Cache;
 using Coxswain.Controllers.NodeLifecycle;
 using Coxswain.Kubelet.Simulated;
 using Coxswain.Scheduler.Service;
@@ -33,15 +34,18 @@ internal sealed class ServerComponents : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _tasks = [];
     private readonly k8s.Kubernetes _client;
+    private readonly InformerFactory _informers;
 
     private ServerComponents(string kubeconfig, Settings settings, ILoggerFactory loggerFactory)
     {
         _client = ClientFactory.FromKubeconfig(kubeconfig);
+        // One cache per resource type for the scheduler and the controllers, as in one kube-controller-manager.
+        _informers = new InformerFactory(_client, new InformerOptions { Logger = loggerFactory.CreateLogger("informers") });
         if (settings.Scheduler)
         {
             var log = loggerFactory.CreateLogger("scheduler");
             log.LogInformation("starting scheduler default-scheduler");
-            var scheduler = new SchedulerService(_client, log);
+            var scheduler = new SchedulerService(_client, log, _informers);
             _tasks.Add(Task.Run(async () =>
             {
                 try
@@ -54,7 +58,7 @@ internal sealed class ServerComponents : IAsyncDisposable
                 }
             }));
         }
-        var lifecycle = new NodeLifecycleController(_client, settings.NodeLifecycle, loggerFactory.CreateLogger("node-lifecycle"));
+        var lifecycle = new NodeLifecycleController(_client, settings.NodeLifecycle, loggerFactory.CreateLogger("node-lifecycle"), _informers);
         _tasks.Add(Task.Run(() => lifecycle.RunAsync(_stop.Token)));
         if (settings.SimulatedNodes > 0)
         {
@@ -71,6 +75,7 @@ internal sealed class ServerComponents : IAsyncDisposable
         try
         {
             await Task.WhenAll(_tasks);
+            await _informers.WhenStoppedAsync();
         }
         catch (OperationCanceledException)
         {
