@@ -161,13 +161,24 @@ internal sealed class SchedulerPerf
         await Expect(201, connection.NewStream().SendAsync("POST", "/api/v1/namespaces", Encoding.UTF8.GetBytes(
             $"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{Namespace}\"}}}}")));
         var scheduled = 0;
+        var running = 0;
+        var seenRunning = new bool[total];
         var watch = connection.NewStream();
         watch.OnBody = new LineSplitter(line =>
         {
-            if (ScheduledPod(line) is { } i && i < total && Volatile.Read(ref bound[i]) == 0)
+            if (ScheduledPod(line) is not ({ } i, var isRunning) || i >= total)
+            {
+                return;
+            }
+            if (Volatile.Read(ref bound[i]) == 0)
             {
                 Volatile.Write(ref bound[i], Stopwatch.GetTimestamp());
                 Interlocked.Increment(ref scheduled);
+            }
+            if (isRunning && !seenRunning[i])
+            {
+                seenRunning[i] = true;
+                Interlocked.Increment(ref running);
             }
         }).Push;
         var watching = watch.SendAsync("GET", $"/api/v1/namespaces/{Namespace}/pods?watch=true&allowWatchBookmarks=false");
@@ -189,6 +200,16 @@ internal sealed class SchedulerPerf
             }
             Console.WriteLine(PhaseReport(first, count, created, createSeconds, sent, bound, serverPid, agentPid));
             first += count;
+        }
+        if (_options.Nodes != NodeSource.Bare)
+        {
+            // The simulated kubelets report every pod Running; the run is only sound if they kept up.
+            var wait = Stopwatch.StartNew();
+            while (Volatile.Read(ref running) < total && wait.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                await Task.Delay(200);
+            }
+            Console.WriteLine($"{Volatile.Read(ref running)} of {total} pods Running {wait.Elapsed.TotalSeconds:F1} s after the last phase; server RSS {Rss(serverPid)} MB{(agentPid is int a ? $", agent RSS {Rss(a)} MB" : "")}");
         }
         foreach (var w in writers)
         {
@@ -234,8 +255,8 @@ internal sealed class SchedulerPerf
         $"{{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"p-{i}\",\"labels\":{{\"app\":\"sched-perf\"}}}},\"spec\":{{\"containers\":[{{\"name\":\"pause\",\"image\":\"registry.k8s.io/pause:3.10\",\"ports\":[{{\"containerPort\":80}}]," +
         "\"resources\":{\"requests\":{\"cpu\":\"100m\",\"memory\":\"500Mi\"},\"limits\":{\"cpu\":\"100m\",\"memory\":\"500Mi\"}}}]}}");
 
-    /// <summary>The pod number of a watch event whose pod has a node, else null.</summary>
-    private static int? ScheduledPod(ReadOnlySpan<byte> line)
+    /// <summary>The pod number of a watch event whose pod has a node, and whether the pod is Running; else null.</summary>
+    private static (int Index, bool Running)? ScheduledPod(ReadOnlySpan<byte> line)
     {
         var reader = new Utf8JsonReader(line);
         using var doc = JsonDocument.ParseValue(ref reader);
@@ -245,7 +266,8 @@ internal sealed class SchedulerPerf
             return null;
         }
         var name = pod.GetProperty("metadata").GetProperty("name").GetString()!;
-        return name.StartsWith("p-", StringComparison.Ordinal) && int.TryParse(name.AsSpan(2), out var i) ? i : null;
+        var running = pod.TryGetProperty("status", out var status) && status.TryGetProperty("phase", out var phase) && phase.GetString() == "Running";
+        return name.StartsWith("p-", StringComparison.Ordinal) && int.TryParse(name.AsSpan(2), out var i) ? (i, running) : null;
     }
 
     private static string PhaseReport(int first, int count, int created, double createSeconds, long[] sent, long[] bound, int serverPid, int? agentPid)
