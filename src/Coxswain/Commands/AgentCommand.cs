@@ -22,11 +22,12 @@ internal static class AgentCommand
         var memory = new Option<string>("--memory") { Description = "Memory capacity of each node", DefaultValueFactory = _ => "32Gi" };
         var pods = new Option<string>("--pods") { Description = "Pod capacity of each node", DefaultValueFactory = _ => "110" };
         var prefix = new Option<string>("--name-prefix") { Description = "Node names are this prefix and a number", DefaultValueFactory = _ => "sim-" };
+        var startDelay = new Option<TimeSpan>("--max-start-delay") { Description = "Each pod starts Running after a delay spread over [0, this], e.g. 00:00:05", DefaultValueFactory = _ => TimeSpan.FromSeconds(1) };
         var template = new Option<FileInfo?>("--node-template") { Description = "YAML of a partial Node whose metadata.labels, spec.taints and status.capacity every node gets" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level printed", DefaultValueFactory = _ => LogLevel.Information };
         var command = new Command("agent", "Run node agents; with --simulated, many fake nodes in one process")
         {
-            simulated, nodes, kubeconfig, server, token, insecure, cpu, memory, pods, prefix, template, logLevel,
+            simulated, nodes, kubeconfig, server, token, insecure, cpu, memory, pods, prefix, startDelay, template, logLevel,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -62,6 +63,7 @@ internal static class AgentCommand
                 Memory = parse.GetValue(memory)!,
                 Pods = parse.GetValue(pods)!,
                 NamePrefix = parse.GetValue(prefix)!,
+                MaxStartDelay = parse.GetValue(startDelay),
                 Template = parse.GetValue(template) is { } file ? KubernetesYaml.Deserialize<k8s.Models.V1Node>(await File.ReadAllTextAsync(file.FullName, ct)) : null,
             };
             using var loggerFactory = Logging(parse.GetValue(logLevel));
