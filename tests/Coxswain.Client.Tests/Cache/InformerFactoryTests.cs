@@ -1,4 +1,3 @@
-using Coxswain.ApiServer.Tests.Harness;
 using Coxswain.Client.Cache;
 using Coxswain.Client.Tests.Support;
 using k8s;
@@ -7,30 +6,15 @@ using k8s.Models;
 namespace Coxswain.Client.Tests.Cache;
 
 /// <summary>The shared informer factory against a real `cox server`.</summary>
-public sealed class InformerFactoryTests : IAsyncLifetime
+public sealed class InformerFactoryTests : LiveServerTests
 {
-    private CoxServer _server = null!;
-    private Kubernetes _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await CoxServer.StartAsync(extraArgs: "--no-scheduler");
-        _client = ClientFactory.FromDataDir(_server.DataDir);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task ComponentsShareOneInformerPerTypeAndLateOnesSeeTheCache()
     {
         var ns = Pods.NewNamespace();
-        await Pods.CreateNamespaceAsync(_client, ns);
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "early", "node-a"), ns);
-        var factory = new InformerFactory(_client);
+        await Pods.CreateNamespaceAsync(Api, ns);
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "early", "node-a"), ns);
+        var factory = new InformerFactory(Api);
         using var stop = new CancellationTokenSource();
 
         // The first component registers and starts the factory.
@@ -49,7 +33,7 @@ public sealed class InformerFactoryTests : IAsyncLifetime
         second.AddEventHandler(onAdd: p => { lock (secondAdds) secondAdds.Add(p.Metadata.Name); });
         factory.Start(stop.Token);
         Assert.Equal(["early"], secondAdds);
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "late", "node-a"), ns);
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "late", "node-a"), ns);
         await Eventually.TrueAsync(() => { lock (secondAdds) return secondAdds.Count == 2; }, "second handler sees the new pod");
         lock (firstAdds) Assert.Equal(["early", "late"], firstAdds);
         Assert.Equal(2, second.Indexer.ByIndex(PodIndexes.ByNodeName, "node-a").Count);

@@ -1,4 +1,3 @@
-using Coxswain.ApiServer.Tests.Harness;
 using Coxswain.Client.Cache;
 using Coxswain.Client.ListWatch;
 using Coxswain.Client.Tests.Support;
@@ -11,33 +10,18 @@ namespace Coxswain.Client.Tests.Cache;
 /// 410 Gone against a server that compacts every second and keeps no old revisions: an informer whose watch was
 /// held back past compaction must relist and reconcile its cache, reporting deletions it missed.
 /// </summary>
-public sealed class InformerRelistTests : IAsyncLifetime
+public sealed class InformerRelistTests() : LiveServerTests("--compaction-interval", "00:00:01", "--compaction-retain-revisions", "0")
 {
-    private CoxServer _server = null!;
-    private Kubernetes _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await CoxServer.StartAsync(null, 0, "--no-scheduler", "--compaction-interval", "00:00:01", "--compaction-retain-revisions", "0");
-        _client = ClientFactory.FromDataDir(_server.DataDir);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task GoneWatchRelistsAndReconcilesTheCache()
     {
         var ns = Pods.NewNamespace();
-        await Pods.CreateNamespaceAsync(_client, ns);
+        await Pods.CreateNamespaceAsync(Api, ns);
         foreach (var name in new[] { "keep", "change", "remove" })
         {
-            await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, name), ns);
+            await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, name), ns);
         }
-        var gate = new GatedListWatch(new ListWatcher<V1Pod>(_client, ResourceTypes.Pods, ns));
+        var gate = new GatedListWatch(new ListWatcher<V1Pod>(Api, ResourceTypes.Pods, ns));
         var informer = new SharedInformer<V1Pod>(gate, new InformerOptions { RetryDelay = TimeSpan.FromMilliseconds(100) });
         var handler = new RecordingHandler();
         informer.AddEventHandler(handler);
@@ -48,12 +32,12 @@ public sealed class InformerRelistTests : IAsyncLifetime
         var before = long.Parse(informer.LastSyncResourceVersion);
 
         gate.CutAndHold();
-        await _client.CoreV1.DeleteNamespacedPodAsync("remove", ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
-        await _client.CoreV1.PatchNamespacedPodAsync(new V1Patch("""{"metadata":{"labels":{"v":"2"}}}""", V1Patch.PatchType.MergePatch), "change", ns);
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "new"), ns);
+        await Api.CoreV1.DeleteNamespacedPodAsync("remove", ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
+        await Api.CoreV1.PatchNamespacedPodAsync(new V1Patch("""{"metadata":{"labels":{"v":"2"}}}""", V1Patch.PatchType.MergePatch), "change", ns);
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "new"), ns);
         for (var i = 0; i < 5; i++)
         {
-            await _client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = $"filler{i}" } }, ns);
+            await Api.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = $"filler{i}" } }, ns);
         }
         await Task.Delay(TimeSpan.FromSeconds(3)); // at least two compactions past the informer's version
         gate.Reopen();
@@ -68,7 +52,7 @@ public sealed class InformerRelistTests : IAsyncLifetime
         Assert.True(long.Parse(informer.LastSyncResourceVersion) > before);
 
         // And it keeps watching after the relist.
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "later"), ns);
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "later"), ns);
         await Eventually.TrueAsync(() => handler.Contains("add later"), "watch after relist");
         await cts.CancelAsync();
         await run;

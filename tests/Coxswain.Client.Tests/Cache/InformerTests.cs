@@ -8,33 +8,18 @@ using k8s.Models;
 namespace Coxswain.Client.Tests.Cache;
 
 /// <summary>Informers against a real `cox server`; each test works in its own namespace.</summary>
-public sealed class InformerTests : IAsyncLifetime
+public sealed class InformerTests : LiveServerTests
 {
-    private CoxServer _server = null!;
-    private Kubernetes _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await CoxServer.StartAsync(extraArgs: "--no-scheduler");
-        _client = ClientFactory.FromDataDir(_server.DataDir);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     private async Task<string> NamespaceAsync()
     {
         var ns = Pods.NewNamespace();
-        await Pods.CreateNamespaceAsync(_client, ns);
+        await Pods.CreateNamespaceAsync(Api, ns);
         return ns;
     }
 
     private SharedInformer<V1Pod> Informer(string ns, out IListWatch<V1Pod> lw, bool gated = false)
     {
-        lw = new ListWatcher<V1Pod>(_client, ResourceTypes.Pods, ns);
+        lw = new ListWatcher<V1Pod>(Api, ResourceTypes.Pods, ns);
         if (gated)
         {
             lw = new GatedListWatch(lw);
@@ -48,7 +33,7 @@ public sealed class InformerTests : IAsyncLifetime
         var ns = await NamespaceAsync();
         for (var i = 0; i < 3; i++)
         {
-            await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, $"p{i}"), ns);
+            await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, $"p{i}"), ns);
         }
         var informer = Informer(ns, out _);
         var handler = new RecordingHandler();
@@ -79,10 +64,10 @@ public sealed class InformerTests : IAsyncLifetime
         var run = informer.RunAsync(cts.Token);
         await informer.WaitForCacheSyncAsync(cts.Token);
 
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "a"), ns);
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "a"), ns);
         var patch = new V1Patch("""{"metadata":{"labels":{"x":"1"}}}""", V1Patch.PatchType.MergePatch);
-        await _client.CoreV1.PatchNamespacedPodAsync(patch, "a", ns);
-        await _client.CoreV1.DeleteNamespacedPodAsync("a", ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
+        await Api.CoreV1.PatchNamespacedPodAsync(patch, "a", ns);
+        await Api.CoreV1.DeleteNamespacedPodAsync("a", ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
 
         await Eventually.TrueAsync(() => handler.Contains("delete a"), "delete event");
         var log = handler.Log;
@@ -105,16 +90,16 @@ public sealed class InformerTests : IAsyncLifetime
         using var cts = new CancellationTokenSource();
         var run = informer.RunAsync(cts.Token);
         await informer.WaitForCacheSyncAsync(cts.Token);
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "a", "n1"), ns);
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "b", "n1"), ns);
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "c", "n2"), ns);
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "d"), ns);
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "a", "n1"), ns);
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "b", "n1"), ns);
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "c", "n2"), ns);
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "d"), ns);
         await Eventually.TrueAsync(() => informer.Indexer.Count == 4, "4 pods cached");
         Assert.Equal(["a", "b"], informer.Lister.ByIndex("nodeName", "n1").Select(p => p.Metadata.Name).Order());
         Assert.Equal(["c"], informer.Lister.ByIndex("nodeName", "n2").Select(p => p.Metadata.Name));
         Assert.Equal(4, informer.Lister.ByIndex(Indexer<V1Pod>.NamespaceIndex, ns).Count);
 
-        await _client.CoreV1.DeleteNamespacedPodAsync("a", ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
+        await Api.CoreV1.DeleteNamespacedPodAsync("a", ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
         await Eventually.TrueAsync(() => informer.Lister.ByIndex("nodeName", "n1").Count == 1, "index follows deletes");
         await cts.CancelAsync();
         await run;
@@ -131,13 +116,13 @@ public sealed class InformerTests : IAsyncLifetime
         using var cts = new CancellationTokenSource();
         var run = informer.RunAsync(cts.Token);
         await informer.WaitForCacheSyncAsync(cts.Token);
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "before"), ns);
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "before"), ns);
         await Eventually.TrueAsync(() => handler.Contains("add before"), "first add");
 
         gate.CutAndHold();
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "gap1"), ns);
-        await _client.CoreV1.DeleteNamespacedPodAsync("before", ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "gap2"), ns);
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "gap1"), ns);
+        await Api.CoreV1.DeleteNamespacedPodAsync("before", ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "gap2"), ns);
         await Task.Delay(300);
         Assert.DoesNotContain("add gap1", handler.Log);
         gate.Reopen();
@@ -161,13 +146,13 @@ public sealed class InformerTests : IAsyncLifetime
         using var cts = new CancellationTokenSource();
         var run = informer.RunAsync(cts.Token);
         await informer.WaitForCacheSyncAsync(cts.Token);
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "before"), ns);
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "before"), ns);
         await Eventually.TrueAsync(() => handler.Contains("add before"), "first add");
 
-        await _server.StopAsync();
-        await using var restarted = await CoxServer.StartAsync(_server.DataDir, _server.Port, "--no-scheduler");
-        await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "after"), ns);
-        await _client.CoreV1.DeleteNamespacedPodAsync("before", ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
+        await Server.StopAsync();
+        await using var restarted = await CoxServer.StartAsync(Server.DataDir, Server.Port, "--no-scheduler");
+        await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "after"), ns);
+        await Api.CoreV1.DeleteNamespacedPodAsync("before", ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
 
         await Eventually.TrueAsync(() => handler.Contains("add after") && informer.Lister.Get(ns, "before") == null, "events after restart", TimeSpan.FromSeconds(60));
         Assert.Equal(["after"], informer.Lister.List(ns).Select(p => p.Metadata.Name));

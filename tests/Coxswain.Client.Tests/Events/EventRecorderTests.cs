@@ -6,30 +6,15 @@ using k8s.Models;
 
 namespace Coxswain.Client.Tests.Events;
 
-public sealed class EventRecorderTests : IAsyncLifetime
+public sealed class EventRecorderTests : LiveServerTests
 {
-    private CoxServer _server = null!;
-    private Kubernetes _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await CoxServer.StartAsync(extraArgs: "--no-scheduler");
-        _client = ClientFactory.FromDataDir(_server.DataDir);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task TheSameEventThreeTimesIsOneEventWithCountThree()
     {
         var ns = Pods.NewNamespace("ev");
-        await Pods.CreateNamespaceAsync(_client, ns);
-        var pod = await _client.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "web"), ns);
-        await using var recorder = new EventRecorder(_client, "default-scheduler", "node-1");
+        await Pods.CreateNamespaceAsync(Api, ns);
+        var pod = await Api.CoreV1.CreateNamespacedPodAsync(Pods.New(ns, "web"), ns);
+        await using var recorder = new EventRecorder(Api, "default-scheduler", "node-1");
         for (var i = 0; i < 3; i++)
         {
             recorder.Event(pod, EventTypes.Warning, "FailedScheduling", "0/1 nodes are available");
@@ -37,7 +22,7 @@ public sealed class EventRecorderTests : IAsyncLifetime
         recorder.Event(pod, EventTypes.Normal, "Scheduled", "Successfully assigned web to node-1");
         await recorder.FlushAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
 
-        var events = (await _client.CoreV1.ListNamespacedEventAsync(ns)).Items;
+        var events = (await Api.CoreV1.ListNamespacedEventAsync(ns)).Items;
         Assert.Equal(2, events.Count);
         var failed = Assert.Single(events, e => e.Reason == "FailedScheduling");
         Assert.Equal(3, failed.Count);
@@ -56,7 +41,7 @@ public sealed class EventRecorderTests : IAsyncLifetime
         Assert.Equal(1, Assert.Single(events, e => e.Reason == "Scheduled").Count);
 
         // What a user sees.
-        var describe = await _server.Kubectl().RunAsync($"describe pod web -n {ns}");
+        var describe = await Server.Kubectl().RunAsync($"describe pod web -n {ns}");
         Assert.Equal(0, describe.ExitCode);
         Assert.Contains("FailedScheduling", describe.Stdout);
         Assert.Contains("x3", describe.Stdout);
@@ -66,7 +51,7 @@ public sealed class EventRecorderTests : IAsyncLifetime
     public async Task FailuresAreLoggedNotThrown()
     {
         var pod = Pods.New("no-such-namespace-" + Guid.NewGuid().ToString("N")[..6], "p");
-        await using var recorder = new EventRecorder(_client, "test");
+        await using var recorder = new EventRecorder(Api, "test");
         recorder.Event(pod, EventTypes.Normal, "Tried", "into a missing namespace");
         await recorder.FlushAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
     }

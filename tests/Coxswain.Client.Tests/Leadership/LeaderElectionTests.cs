@@ -1,36 +1,20 @@
-using Coxswain.ApiServer.Tests.Harness;
 using Coxswain.Client.Leadership;
 using Coxswain.Client.Tests.Support;
 using k8s;
 
 namespace Coxswain.Client.Tests.Leadership;
 
-public sealed class LeaderElectionTests : IAsyncLifetime
+public sealed class LeaderElectionTests : LiveServerTests
 {
-    private CoxServer _server = null!;
-    private Kubernetes _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await CoxServer.StartAsync(extraArgs: "--no-scheduler");
-        _client = ClientFactory.FromDataDir(_server.DataDir);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task OnlyOneLeadsAndTheOtherTakesOverWhenItReleases()
     {
         var ns = Pods.NewNamespace("le");
-        await Pods.CreateNamespaceAsync(_client, ns);
+        await Pods.CreateNamespaceAsync(Api, ns);
         var leading = 0;
         var maxLeading = 0;
         var led = new List<string>();
-        LeaderElection Candidate(string id) => new(_client, new LeaderElectionOptions(ns, "scheduler", id)
+        LeaderElection Candidate(string id) => new(Api, new LeaderElectionOptions(ns, "scheduler", id)
         {
             LeaseDuration = TimeSpan.FromSeconds(15),
             RenewDeadline = TimeSpan.FromSeconds(10),
@@ -74,7 +58,7 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         await Eventually.TrueAsync(() => b.IsLeader, "b takes over", TimeSpan.FromSeconds(30));
         // Released, not expired: b did not wait out the 15 s lease.
         Assert.True(DateTime.UtcNow - released < TimeSpan.FromSeconds(10));
-        var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync("scheduler", ns);
+        var lease = await Api.CoordinationV1.ReadNamespacedLeaseAsync("scheduler", ns);
         Assert.Equal("b", lease.Spec.HolderIdentity);
         Assert.Equal(1, maxLeading);
         Assert.Equal(["a", "b"], led);
