@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Coxswain.Client;
 using Coxswain.Client.Cache;
+using Coxswain.Controllers;
 using Coxswain.Controllers.NodeLifecycle;
 using Coxswain.Kubelet.Simulated;
 using Coxswain.Scheduler.Service;
@@ -58,6 +59,8 @@ internal sealed class ServerComponents : IAsyncDisposable
                 }
             }));
         }
+        var controllers = new ControllerManager(_client, _informers, loggerFactory).AddDefaults();
+        _tasks.Add(Task.Run(() => controllers.RunAsync(_stop.Token)));
         var lifecycle = new NodeLifecycleController(_client, settings.NodeLifecycle, loggerFactory.CreateLogger("node-lifecycle"), _informers);
         _tasks.Add(Task.Run(() => lifecycle.RunAsync(_stop.Token)));
         if (settings.SimulatedNodes > 0)

@@ -1,0 +1,11 @@
+namespace Coxswain.Controllers;
+
+/// <summary>The controllers `cox server` runs, with their worker counts (upstream's --concurrent-*-syncs defaults).</summary>
+public static class DefaultControllers
+{
+    public static ControllerManager AddDefaults(this ControllerManager manager)
+    {
+        // One line per controller, e.g.: manager.Add(new ReplicaSetController(manager), workers: 5);
+        return manager;
+    }
+}
