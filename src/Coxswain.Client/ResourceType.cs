@@ -56,6 +56,8 @@ public static class ResourceTypes
     public static readonly ResourceType<V1DaemonSet> DaemonSets = new("apps", "v1", "daemonsets", true);
     public static readonly ResourceType<V1StatefulSet> StatefulSets = new("apps", "v1", "statefulsets", true);
     public static readonly ResourceType<V1Job> Jobs = new("batch", "v1", "jobs", true);
+    public static readonly ResourceType<V1CronJob> CronJobs = new("batch", "v1", "cronjobs", true);
+    public static readonly ResourceType<V1ControllerRevision> ControllerRevisions = new("apps", "v1", "controllerrevisions", true);
     public static readonly ResourceType<V1Lease> Leases = new("coordination.k8s.io", "v1", "leases", true);
     public static readonly ResourceType<V1EndpointSlice> EndpointSlices = new("discovery.k8s.io", "v1", "endpointslices", true);
 }
