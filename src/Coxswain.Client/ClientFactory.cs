@@ -16,13 +16,28 @@ public static class ClientFactory
     /// A client from a kubeconfig file. Watches are long-lived streams, so the per-request HTTP timeout is
     /// disabled: a watch is ended by its own <c>timeoutSeconds</c> or by cancellation, never by HttpClient.
     /// </summary>
-    public static Kubernetes FromKubeconfig(string path, string? context = null)
+    public static Kubernetes FromKubeconfig(string path, string? context = null, string? program = null)
     {
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, currentContext: context);
         config.HttpClientTimeout = Timeout.InfiniteTimeSpan;
-        return new Kubernetes(config);
+        return Identified(new Kubernetes(config), program);
     }
 
     /// <summary>A client for the server whose data directory is <paramref name="dataDir"/>.</summary>
-    public static Kubernetes FromDataDir(string dataDir) => FromKubeconfig(KubeconfigPath(dataDir));
+    public static Kubernetes FromDataDir(string dataDir, string? program = null) => FromKubeconfig(KubeconfigPath(dataDir), program: program);
+
+    /// <summary>
+    /// Makes the client's requests carry <paramref name="program"/> as their user agent, as upstream components do
+    /// ("kube-scheduler/v1.32.0 (linux/amd64) ..."): the server names managedFields managers after it and counts
+    /// requests per program in /metrics.
+    /// </summary>
+    public static Kubernetes Identified(Kubernetes client, string? program)
+    {
+        if (program != null)
+        {
+            client.HttpClient.DefaultRequestHeaders.UserAgent.Clear();
+            client.HttpClient.DefaultRequestHeaders.UserAgent.ParseAdd($"{program}/v1.32.0 (linux/amd64) coxswain");
+        }
+        return client;
+    }
 }

@@ -20,6 +20,7 @@ internal sealed partial class ApiHandler(
     ILogger<ApiHandler> logger)
 {
     private readonly byte[] _adminToken = Encoding.UTF8.GetBytes(adminToken);
+    private readonly RequestMetrics _metrics = new();
 
     public static readonly byte[] VersionJson = Encoding.UTF8.GetBytes(
         """{"major":"1","minor":"32","gitVersion":"v1.32.0+coxswain","gitCommit":"0000000000000000000000000000000000000000","gitTreeState":"clean","buildDate":"2026-01-01T00:00:00Z","goVersion":"dotnet10","compiler":"coxswain","platform":"linux/amd64"}""");
@@ -27,6 +28,7 @@ internal sealed partial class ApiHandler(
     public async Task HandleAsync(HttpContext ctx)
     {
         var path = ctx.Request.Path.Value ?? "/";
+        RequestInfo? counted = null;
         try
         {
             if (await TryHealthAsync(ctx, path))
@@ -39,6 +41,11 @@ internal sealed partial class ApiHandler(
                 return;
             }
             Authenticate(ctx.Request);
+            if (path == "/metrics")
+            {
+                await _metrics.WriteAsync(ctx.Response);
+                return;
+            }
             if (path.StartsWith("/openapi/", StringComparison.Ordinal))
             {
                 await openApi.ServeAsync(ctx, path);
@@ -52,6 +59,7 @@ internal sealed partial class ApiHandler(
             var info = RequestInfo.Parse(path);
             if (info != null)
             {
+                counted = info;
                 await resources.HandleAsync(ctx, info);
                 return;
             }
@@ -81,6 +89,14 @@ internal sealed partial class ApiHandler(
         {
             LogUnhandled(logger, e, ctx.Request.Method, path);
             await WriteErrorAsync(ctx, ApiException.Internal(e.Message));
+        }
+        finally
+        {
+            // After the catches, so that an error's status code is the one counted.
+            if (counted != null)
+            {
+                _metrics.Record(ctx.Request, counted, ctx.Response.StatusCode);
+            }
         }
     }
 

@@ -46,10 +46,11 @@ internal static class AgentCommand
                     SkipTlsVerify = parse.GetValue(insecure),
                     HttpClientTimeout = Timeout.InfiniteTimeSpan,
                 });
+                ClientFactory.Identified(client, "kubelet");
             }
             else if (parse.GetValue(kubeconfig) is { } path)
             {
-                client = ClientFactory.FromKubeconfig(path);
+                client = ClientFactory.FromKubeconfig(path, program: "kubelet");
             }
             else
             {

@@ -34,19 +34,26 @@ internal sealed class ServerComponents : IAsyncDisposable
 
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _tasks = [];
-    private readonly k8s.Kubernetes _client;
+    // One client per component, each with its program name as user agent (managedFields managers, /metrics).
+    private readonly List<k8s.Kubernetes> _clients = [];
     private readonly InformerFactory _informers;
 
     private ServerComponents(string kubeconfig, Settings settings, ILoggerFactory loggerFactory)
     {
-        _client = ClientFactory.FromKubeconfig(kubeconfig);
+        k8s.Kubernetes Client(string program)
+        {
+            var client = ClientFactory.FromKubeconfig(kubeconfig, program: program);
+            _clients.Add(client);
+            return client;
+        }
+        var controllerClient = Client("kube-controller-manager");
         // One cache per resource type for the scheduler and the controllers, as in one kube-controller-manager.
-        _informers = new InformerFactory(_client, new InformerOptions { Logger = loggerFactory.CreateLogger("informers") });
+        _informers = new InformerFactory(controllerClient, new InformerOptions { Logger = loggerFactory.CreateLogger("informers") });
         if (settings.Scheduler)
         {
             var log = loggerFactory.CreateLogger("scheduler");
             log.LogInformation("starting scheduler default-scheduler");
-            var scheduler = new SchedulerService(_client, log, _informers);
+            var scheduler = new SchedulerService(Client("kube-scheduler"), log, _informers);
             _tasks.Add(Task.Run(async () =>
             {
                 try
@@ -59,14 +66,14 @@ internal sealed class ServerComponents : IAsyncDisposable
                 }
             }));
         }
-        var controllers = new ControllerManager(_client, _informers, loggerFactory).AddDefaults();
+        var controllers = new ControllerManager(controllerClient, _informers, loggerFactory).AddDefaults();
         _tasks.Add(Task.Run(() => controllers.RunAsync(_stop.Token)));
-        var lifecycle = new NodeLifecycleController(_client, settings.NodeLifecycle, loggerFactory.CreateLogger("node-lifecycle"), _informers);
+        var lifecycle = new NodeLifecycleController(controllerClient, settings.NodeLifecycle, loggerFactory.CreateLogger("node-lifecycle"), _informers);
         _tasks.Add(Task.Run(() => lifecycle.RunAsync(_stop.Token)));
         if (settings.SimulatedNodes > 0)
         {
             var options = new SimulatedNodeOptions { Count = settings.SimulatedNodes };
-            _tasks.Add(Task.Run(() => AgentCommand.RunSimulatedAsync(_client, options, loggerFactory, _stop.Token)));
+            _tasks.Add(Task.Run(() => AgentCommand.RunSimulatedAsync(Client("kubelet"), options, loggerFactory, _stop.Token)));
         }
     }
 
@@ -83,7 +90,10 @@ internal sealed class ServerComponents : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
-        _client.Dispose();
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
         _stop.Dispose();
     }
 }
