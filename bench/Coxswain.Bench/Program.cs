@@ -10,10 +10,16 @@ using Coxswain.Bench;
 // for comparison: HttpClient costs about as much CPU per request as the server, so it measures mostly itself.
 //   dotnet run -c Release --project bench/Coxswain.Bench -- scheduler-perf [--nodes 5000] [--pods 10000,30000] [--node-source agent|server|bare]
 //     [--clients 32] [--connections 4] [--rate PODS_PER_S]   (see SchedulerPerf.cs; always starts its own server)
+//   dotnet run -c Release --project bench/Coxswain.Bench -- workloads [--nodes 100] [--replicas 1000] [--deployments 100] [--each 30]
+//     (see WorkloadPerf.cs; always starts its own server and agent)
 // With --start-server it starts `cox server` (same build configuration) on a free port with a temp data dir.
 if (args.FirstOrDefault() == "scheduler-perf")
 {
     return await SchedulerPerf.RunAsync(args[1..]);
+}
+if (args.FirstOrDefault() == "workloads")
+{
+    return await WorkloadPerf.RunAsync(args[1..]);
 }
 var options = BenchOptions.Parse(args);
 CoxProcess? cox = null;

@@ -51,14 +51,14 @@ internal sealed class SchedulerPerf
             var ready = Stopwatch.StartNew();
             if (options.Nodes == NodeSource.Agent)
             {
-                agent = StartAgent(cox.Kubeconfig, options.NodeCount);
+                agent = BenchCluster.StartAgent(cox.Kubeconfig, options.NodeCount);
             }
             else if (options.Nodes == NodeSource.Bare)
             {
                 await perf.CreateBareNodesAsync();
             }
-            await perf.WaitForReadyNodesAsync();
-            Console.WriteLine($"{options.NodeCount} nodes Ready after {ready.Elapsed.TotalSeconds:F1} s; server RSS {Rss(cox.Pid)} MB{(agent != null ? $", agent RSS {Rss(agent.Id)} MB" : "")}");
+            await BenchCluster.WaitForReadyNodesAsync(perf.ConnectAsync, options.NodeCount);
+            Console.WriteLine($"{options.NodeCount} nodes Ready after {ready.Elapsed.TotalSeconds:F1} s; server RSS {BenchCluster.Rss(cox.Pid)} MB{(agent != null ? $", agent RSS {BenchCluster.Rss(agent.Id)} MB" : "")}");
             await perf.RunPhasesAsync(cox.Pid, agent?.Id);
             return 0;
         }
@@ -72,22 +72,7 @@ internal sealed class SchedulerPerf
         }
     }
 
-    private static Process StartAgent(string kubeconfig, int nodes)
-    {
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { CoxProcess.CoxDll(), "agent", "--simulated", "--nodes", nodes.ToString(), "--kubeconfig", kubeconfig, "--cpu", "4", "--memory", "32Gi", "--pods", "110", "--log-level", "Warning" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-        var agent = Process.Start(psi)!;
-        agent.OutputDataReceived += (_, e) => { };
-        agent.ErrorDataReceived += (_, e) => { };
-        agent.BeginOutputReadLine();
-        agent.BeginErrorReadLine();
-        return agent;
-    }
-
-    private Task<LeanHttp2Connection> ConnectAsync() =>
+    internal Task<LeanHttp2Connection> ConnectAsync() =>
         LeanHttp2Connection.OpenAsync(_server, _token, (_, cert, _, _) => ServerCertificate.Valid(cert, _config.SslCaCerts));
 
     /// <summary>Nodes as upstream's node-default.yaml (4 cpu, 32Gi, 110 pods), made Ready through nodes/status.</summary>
@@ -104,52 +89,14 @@ internal sealed class SchedulerPerf
             while ((i = Interlocked.Increment(ref next)) < _options.NodeCount)
             {
                 var name = $"node-{i}";
-                await Expect(201, stream.SendAsync("POST", "/api/v1/nodes", Encoding.UTF8.GetBytes(
+                await BenchCluster.Expect(201, stream.SendAsync("POST", "/api/v1/nodes", Encoding.UTF8.GetBytes(
                     $"{{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{{\"name\":\"{name}\",\"labels\":{{\"kubernetes.io/hostname\":\"{name}\"}}}}}}")));
                 var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ");
-                await Expect(200, patch.SendAsync("PATCH", $"/api/v1/nodes/{name}/status", Encoding.UTF8.GetBytes(
+                await BenchCluster.Expect(200, patch.SendAsync("PATCH", $"/api/v1/nodes/{name}/status", Encoding.UTF8.GetBytes(
                     "{\"status\":{\"capacity\":{\"cpu\":\"4\",\"memory\":\"32Gi\",\"pods\":\"110\"},\"allocatable\":{\"cpu\":\"4\",\"memory\":\"32Gi\",\"pods\":\"110\"}," +
                     $"\"conditions\":[{{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"KubeletReady\",\"lastHeartbeatTime\":\"{now}\",\"lastTransitionTime\":\"{now}\"}}]}}}}")));
             }
         }));
-    }
-
-    private static async Task Expect(int status, Task<(int Status, ReadOnlyMemory<byte> Body)> request)
-    {
-        var (got, body) = await request;
-        if (got != status)
-        {
-            throw new InvalidOperationException($"expected {status}, got {got}: {Encoding.UTF8.GetString(body.Span)}");
-        }
-    }
-
-    private async Task WaitForReadyNodesAsync()
-    {
-        await using var connection = await ConnectAsync();
-        var stream = connection.NewStream();
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var (status, body) = await stream.SendAsync("GET", "/api/v1/nodes");
-            var ready = status == 200 ? CountReady(body.Span) : 0;
-            if (ready >= _options.NodeCount)
-            {
-                return;
-            }
-            if (deadline.Elapsed > TimeSpan.FromMinutes(10))
-            {
-                throw new TimeoutException($"only {ready} of {_options.NodeCount} nodes are Ready");
-            }
-            await Task.Delay(2000);
-        }
-    }
-
-    private static int CountReady(ReadOnlySpan<byte> list)
-    {
-        using var doc = JsonDocument.Parse(list.ToArray());
-        return doc.RootElement.GetProperty("items").EnumerateArray().Count(node =>
-            node.TryGetProperty("status", out var s) && s.TryGetProperty("conditions", out var conditions)
-            && conditions.EnumerateArray().Any(c => c.GetProperty("type").GetString() == "Ready" && c.GetProperty("status").GetString() == "True"));
     }
 
     private async Task RunPhasesAsync(int serverPid, int? agentPid)
@@ -158,7 +105,7 @@ internal sealed class SchedulerPerf
         var sent = new long[total];
         var bound = new long[total];
         await using var connection = await ConnectAsync();
-        await Expect(201, connection.NewStream().SendAsync("POST", "/api/v1/namespaces", Encoding.UTF8.GetBytes(
+        await BenchCluster.Expect(201, connection.NewStream().SendAsync("POST", "/api/v1/namespaces", Encoding.UTF8.GetBytes(
             $"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{Namespace}\"}}}}")));
         var scheduled = 0;
         var running = 0;
@@ -209,7 +156,7 @@ internal sealed class SchedulerPerf
             {
                 await Task.Delay(200);
             }
-            Console.WriteLine($"{Volatile.Read(ref running)} of {total} pods Running {wait.Elapsed.TotalSeconds:F1} s after the last phase; server RSS {Rss(serverPid)} MB{(agentPid is int a ? $", agent RSS {Rss(a)} MB" : "")}");
+            Console.WriteLine($"{Volatile.Read(ref running)} of {total} pods Running {wait.Elapsed.TotalSeconds:F1} s after the last phase; server RSS {BenchCluster.Rss(serverPid)} MB{(agentPid is int a ? $", agent RSS {BenchCluster.Rss(a)} MB" : "")}");
         }
         foreach (var w in writers)
         {
@@ -298,20 +245,9 @@ internal sealed class SchedulerPerf
         var unscheduled = count - latencies.Count;
         return $"| {first}..{first + count - 1} | {count}{(created < count ? $" ({count - created} refused)" : "")}{(unscheduled > 0 ? $" ({unscheduled} never scheduled)" : "")} | {created / createSeconds:F0} | " +
             $"{latencies.Count / span:F0} | {P(samples, 0.5):F0} / {P(samples, 0.9):F0} | {P(latencies, 0.5):F0} / {P(latencies, 0.99):F0} / {P(latencies, 1):F0} | " +
-            $"{Rss(serverPid)}, {Rss(serverPid, "VmHWM:")} | {(agentPid is int a ? Rss(a).ToString() : "-")} |";
+            $"{BenchCluster.Rss(serverPid)}, {BenchCluster.Rss(serverPid, "VmHWM:")} | {(agentPid is int a ? BenchCluster.Rss(a).ToString() : "-")} |";
     }
 
-    private static long Rss(int pid, string field = "VmRSS:")
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith(field, StringComparison.Ordinal))
-            {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
-            }
-        }
-        return -1;
-    }
 }
 
 /// <summary>Where the benchmark's nodes come from.</summary>
