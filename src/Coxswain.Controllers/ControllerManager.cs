@@ -11,8 +11,11 @@ namespace Coxswain.Controllers;
 /// Each controller registers its informers and handlers when constructed; <see cref="RunAsync"/> starts the
 /// informers and runs every controller with its number of workers until cancelled.
 /// </summary>
-public sealed class ControllerManager(IKubernetes client, InformerFactory informers, ILoggerFactory loggers)
+public sealed class ControllerManager(IKubernetes client, InformerFactory informers, ILoggerFactory loggers, string enabled = "*")
 {
+    private readonly HashSet<string> _on = Names(enabled, include: true);
+    private readonly HashSet<string> _off = Names(enabled, include: false);
+
     private readonly List<(IController Controller, int Workers)> _controllers = [];
     private readonly List<EventRecorder> _recorders = [];
 
@@ -28,11 +31,37 @@ public sealed class ControllerManager(IKubernetes client, InformerFactory inform
         return recorder;
     }
 
+    /// <summary>Runs <paramref name="controller"/> unless `--controllers` leaves it out.</summary>
     public ControllerManager Add(IController controller, int workers)
     {
-        _controllers.Add((controller, workers));
+        if (IsEnabled(controller.Name))
+        {
+            _controllers.Add((controller, workers));
+        }
         return this;
     }
+
+    /// <summary>
+    /// Upstream's --controllers: a comma-separated list where "*" turns on every controller, "foo" turns on foo and
+    /// "-foo" turns it off. Names are matched without case and without a "-controller" suffix ("replicaset").
+    /// </summary>
+    public bool IsEnabled(string name)
+    {
+        var n = Normalize(name);
+        return !_off.Contains(n) && (_on.Contains("*") || _on.Contains(n));
+    }
+
+    private static string Normalize(string name)
+    {
+        var n = name.ToLowerInvariant();
+        return n.EndsWith("-controller", StringComparison.Ordinal) ? n[..^"-controller".Length] : n;
+    }
+
+    private static HashSet<string> Names(string list, bool include) =>
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(x => x.StartsWith('-') != include)
+            .Select(x => Normalize(x.TrimStart('-')))
+            .ToHashSet(StringComparer.Ordinal);
 
     public async Task RunAsync(CancellationToken ct)
     {

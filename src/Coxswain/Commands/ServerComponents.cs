@@ -19,14 +19,15 @@ internal sealed class ServerComponents : IAsyncDisposable
     public static readonly Option<TimeSpan> NodeMonitorGracePeriod = new("--node-monitor-grace-period") { Description = "Lease age after which a node is marked Unknown", DefaultValueFactory = _ => TimeSpan.FromSeconds(40), Hidden = true };
     public static readonly Option<TimeSpan> NodeMonitorPeriod = new("--node-monitor-period") { Description = "How often the node lifecycle controller checks nodes", DefaultValueFactory = _ => TimeSpan.FromSeconds(5), Hidden = true };
 
+    public static readonly Option<string> Controllers = new("--controllers") { Description = "Controllers to run, as kube-controller-manager's flag: '*' all, 'foo' on, '-foo' off (e.g. '*,-deployment')", DefaultValueFactory = _ => "*" };
     public static readonly Option<bool> NoScheduler = new("--no-scheduler") { Description = "Do not run the scheduler in this server (pods stay Pending unless another scheduler binds them)" };
 
-    public static IEnumerable<Option> Options => [NoScheduler, SimulatedNodes, NodeMonitorGracePeriod, NodeMonitorPeriod];
+    public static IEnumerable<Option> Options => [NoScheduler, Controllers, SimulatedNodes, NodeMonitorGracePeriod, NodeMonitorPeriod];
 
     /// <summary>What the options asked for, read before the server starts.</summary>
-    public sealed record Settings(bool Scheduler, int SimulatedNodes, NodeLifecycleOptions NodeLifecycle);
+    public sealed record Settings(bool Scheduler, string Controllers, int SimulatedNodes, NodeLifecycleOptions NodeLifecycle);
 
-    public static Settings Read(ParseResult parse) => new(!parse.GetValue(NoScheduler), parse.GetValue(SimulatedNodes), new NodeLifecycleOptions
+    public static Settings Read(ParseResult parse) => new(!parse.GetValue(NoScheduler), parse.GetValue(Controllers)!, parse.GetValue(SimulatedNodes), new NodeLifecycleOptions
     {
         GracePeriod = parse.GetValue(NodeMonitorGracePeriod),
         MonitorPeriod = parse.GetValue(NodeMonitorPeriod),
@@ -66,10 +67,13 @@ internal sealed class ServerComponents : IAsyncDisposable
                 }
             }));
         }
-        var controllers = new ControllerManager(controllerClient, _informers, loggerFactory).AddDefaults();
+        var controllers = new ControllerManager(controllerClient, _informers, loggerFactory, settings.Controllers).AddDefaults();
         _tasks.Add(Task.Run(() => controllers.RunAsync(_stop.Token)));
-        var lifecycle = new NodeLifecycleController(controllerClient, settings.NodeLifecycle, loggerFactory.CreateLogger("node-lifecycle"), _informers);
-        _tasks.Add(Task.Run(() => lifecycle.RunAsync(_stop.Token)));
+        if (controllers.IsEnabled("nodelifecycle"))
+        {
+            var lifecycle = new NodeLifecycleController(controllerClient, settings.NodeLifecycle, loggerFactory.CreateLogger("node-lifecycle"), _informers);
+            _tasks.Add(Task.Run(() => lifecycle.RunAsync(_stop.Token)));
+        }
         if (settings.SimulatedNodes > 0)
         {
             var options = new SimulatedNodeOptions { Count = settings.SimulatedNodes };

@@ -119,3 +119,22 @@ public sealed class ControllerRefManagerTests
         Assert.Equal("nginx", template.Spec.Containers[0].Image);
     }
 }
+
+public sealed class ControllerManagerTests
+{
+    [Theory]
+    [InlineData("*", "replicaset-controller", true)]
+    [InlineData("*,-deployment", "deployment", false)]
+    [InlineData("*,-deployment", "Deployment-Controller", false)]
+    [InlineData("*,-deployment", "replicaset", true)]
+    [InlineData("replicaset,job", "job-controller", true)]
+    [InlineData("replicaset,job", "daemonset", false)]
+    [InlineData("", "replicaset", false)]
+    public void ControllersFlagAsKubeControllerManager(string flag, string name, bool enabled)
+    {
+        var api = new FakeApi();
+        using var client = api.Client();
+        var manager = new ControllerManager(client, new Coxswain.Client.Cache.InformerFactory(client), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, flag);
+        Assert.Equal(enabled, manager.IsEnabled(name));
+    }
+}
