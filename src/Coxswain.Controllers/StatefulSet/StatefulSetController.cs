@@ -118,8 +118,8 @@ public sealed partial class StatefulSetController : QueueController
             (n, name, body, c) => _client.CoreV1.PatchNamespacedPodAsync(new V1Patch(body, V1Patch.PatchType.StrategicMergePatch), name, n, cancellationToken: c),
             c => CanAdoptAsync(set, c));
         // Only pods whose name makes them members (upstream isMemberOf) are candidates, so a stray pod that merely
-        // matches the selector is never adopted.
-        var candidates = _pods.Lister.List(ns).Where(p => StatefulSetUtils.IsMemberOf(set, p) || OwnerRefs.IsControlledBy(p.Metadata, set.Metadata.Uid));
+        // matches the selector is never adopted, and no ordinal is read from another set's naming.
+        var candidates = _pods.Lister.List(ns).Where(p => StatefulSetUtils.IsMemberOf(set, p));
         var pods = await podManager.ClaimAsync(candidates, ct);
 
         var status = await _control.UpdateAsync(set, pods, revisions, ct);

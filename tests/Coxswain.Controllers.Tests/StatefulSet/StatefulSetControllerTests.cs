@@ -325,6 +325,35 @@ public sealed class StatefulSetControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task OrderedReadyAlsoWaitsForMinReadySeconds()
+    {
+        var set = Set(2);
+        set.Spec.MinReadySeconds = 600; // web-0 has been Ready for a minute only
+        var revision = Seed(set);
+        AddPod(set, 0, revision);
+        await SyncAsync();
+        Assert.Empty(Created("pods"));
+        var status = _api.Where("PUT", "/statefulsets/web/status").Single().Json!["status"]!;
+        Assert.Equal((1, 0), (status["readyReplicas"]!.GetValue<int>(), status["availableReplicas"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task MaxUnavailableReplacesSeveralPodsAtOnce()
+    {
+        var old = Set(3);
+        var oldRevision = Seed(old);
+        var set = Set(3, image: "nginx:2");
+        set.Spec.UpdateStrategy.RollingUpdate = new V1RollingUpdateStatefulSetStrategy { Partition = 0, MaxUnavailable = "2" };
+        set.Status = new V1StatefulSetStatus { CurrentRevision = oldRevision };
+        Seed(set, revision: 2);
+        AddPod(old, 0, oldRevision);
+        AddPod(old, 1, oldRevision);
+        AddPod(old, 2, oldRevision);
+        await SyncAsync();
+        Assert.Equal(["web-2", "web-1"], Deleted());
+    }
+
+    [Fact]
     public void PercentMaxUnavailableRoundsUp()
     {
         Assert.Equal(2, StatefulSetControl.ScaledValue("50%", 3));
