@@ -187,4 +187,77 @@ public sealed class StatefulSetKubectlTests
         }, "status replicas 1");
         Assert.Equal(sts.Metadata.Generation, sts.Status.ObservedGeneration);
     }
+
+    private const string ParallelManifest = """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: web
+        spec:
+          serviceName: nginx
+          replicas: 3
+          podManagementPolicy: Parallel
+          updateStrategy:
+            type: OnDelete
+          persistentVolumeClaimRetentionPolicy:
+            whenScaled: Delete
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+              - name: nginx
+                image: nginx:1.25
+          volumeClaimTemplates:
+          - metadata:
+              name: www
+            spec:
+              accessModes: ["ReadWriteOnce"]
+              resources:
+                requests:
+                  storage: 1Gi
+        """;
+
+    [Fact]
+    public async Task ParallelOnDeleteAndClaimsOwnedByScaledDownPods()
+    {
+        await using var server = await CoxServer.StartAsync(null, 0, "--simulated-nodes", "3");
+        using var c = server.Client();
+        var kubectl = server.Kubectl();
+        var apply = await kubectl.RunAsync("apply -f -", stdin: ParallelManifest);
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        await WaitForPodsAsync(c, 3, "nginx:1.25");
+
+        // OnDelete: a new template changes no pod until the pod is deleted; its replacement has the new template.
+        Assert.Equal(0, (await kubectl.RunAsync("set image sts/web nginx=nginx:1.26")).ExitCode);
+        var sts = await WaitForAsync(async () =>
+        {
+            var s = await c.AppsV1.ReadNamespacedStatefulSetAsync("web", "default");
+            return s.Status.ObservedGeneration == s.Metadata.Generation && s.Status.UpdateRevision != s.Status.CurrentRevision ? s : null;
+        }, "a new update revision");
+        Assert.Equal((3, 0), (sts.Status.CurrentReplicas, sts.Status.UpdatedReplicas));
+        Assert.All(await PodsAsync(c), p => Assert.Equal("nginx:1.25", p.Spec.Containers[0].Image));
+        Assert.Equal(0, (await kubectl.RunAsync("delete pod web-1 --wait=false")).ExitCode);
+        await WaitForAsync(async () =>
+        {
+            var pods = await PodsAsync(c);
+            return pods.Count == 3 && pods.All(Ready) && pods.Single(p => p.Metadata.Name == "web-1").Spec.Containers[0].Image == "nginx:1.26" ? pods : null;
+        }, "web-1 recreated with nginx:1.26");
+        Assert.Equal("nginx:1.25", (await c.CoreV1.ReadNamespacedPodAsync("web-2", "default")).Spec.Containers[0].Image);
+
+        // Parallel scale-down removes both condemned pods at once; whenScaled: Delete first makes each the controller
+        // of its claims, so the garbage collector deletes the claims with the pods. web-0's claim stays, unowned.
+        Assert.Equal(0, (await kubectl.RunAsync("scale sts web --replicas 1")).ExitCode);
+        await WaitForAsync(async () => (await PodsAsync(c)).Count == 1 ? "" : null, "only web-0 left");
+        await WaitForAsync(async () =>
+        {
+            var claims = (await c.CoreV1.ListNamespacedPersistentVolumeClaimAsync("default")).Items;
+            return claims.Count == 1 ? claims : null;
+        }, "the scaled-down pods' claims deleted with them");
+        Assert.Null((await c.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("www-web-0", "default")).Metadata.OwnerReferences);
+    }
 }
