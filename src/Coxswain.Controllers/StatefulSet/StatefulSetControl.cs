@@ -108,7 +108,8 @@ internal sealed class StatefulSetControl(IKubernetes client, IEventRecorder even
 
         for (var i = 0; i < replicas.Length; i++)
         {
-            if (await ProcessReplicaAsync(set, updateSet, currentSet, currentName, updateName, replicas, i, monotonic, status, minReady, now, ct))
+            // Parallel goes on past a pod that would stop an ordered pass.
+            if (await ProcessReplicaAsync(set, updateSet, currentSet, currentName, updateName, replicas, i, monotonic, status, minReady, now, ct) && monotonic)
             {
                 return;
             }

@@ -290,6 +290,13 @@ public sealed class StatefulSetControllerTests : IDisposable
         await SyncAsync();
         Assert.Equal(["web-0"], Deleted());
         Assert.Empty(Created("pods")); // the replacement comes once the old pod is gone
+
+        // Parallel: the other replicas are not held up by it.
+        _api.Clear();
+        _manager.Informers.For(ResourceTypes.StatefulSets).Indexer.Upsert(Set(2, policy: "Parallel"));
+        await SyncAsync();
+        Assert.Equal(["web-0"], Deleted());
+        Assert.Equal(["web-1"], Created("pods"));
     }
 
     [Fact]
