@@ -109,7 +109,7 @@ internal sealed class StatefulSetControl(IKubernetes client, IEventRecorder even
         for (var i = 0; i < replicas.Length; i++)
         {
             // Parallel goes on past a pod that would stop an ordered pass.
-            if (await ProcessReplicaAsync(set, updateSet, currentSet, currentName, updateName, replicas, i, monotonic, status, minReady, now, ct) && monotonic)
+            if (await ProcessReplicaAsync(set, updateSet, currentName, updateName, replicas, i, monotonic, status, minReady, now, ct) && monotonic)
             {
                 return;
             }
@@ -152,7 +152,7 @@ internal sealed class StatefulSetControl(IKubernetes client, IEventRecorder even
     }
 
     /// <summary>Handles the replica at index <paramref name="i"/>; true when the pass must stop here (upstream processReplica).</summary>
-    private async Task<bool> ProcessReplicaAsync(V1StatefulSet set, V1StatefulSet updateSet, V1StatefulSet currentSet, string currentName, string updateName,
+    private async Task<bool> ProcessReplicaAsync(V1StatefulSet set, V1StatefulSet updateSet, string currentName, string updateName,
         V1Pod[] replicas, int i, bool monotonic, V1StatefulSetStatus status, int minReady, DateTime now, CancellationToken ct)
     {
         var pod = replicas[i];
