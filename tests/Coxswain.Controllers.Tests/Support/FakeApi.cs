@@ -77,7 +77,9 @@ public sealed class FakeApi : DelegatingHandler
         return method switch
         {
             "POST" => Answer(request, HttpStatusCode.Created, Created(body)),
-            "DELETE" => Answer(request, HttpStatusCode.OK, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Success\"}"),
+            // No "status" field: typed clients read a delete answer as the deleted object (a Pod) or a Status, and a
+            // string "status" cannot be read as a Pod's status.
+            "DELETE" => Answer(request, HttpStatusCode.OK, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"code\":200}"),
             _ => Answer(request, HttpStatusCode.OK, body.Length == 0 ? "{}" : body),
         };
     }
