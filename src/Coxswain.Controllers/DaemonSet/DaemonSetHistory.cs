@@ -157,7 +157,7 @@ public sealed partial class DaemonSetController
             }
             fresh.Status ??= new V1DaemonSetStatus();
             fresh.Status.CollisionCount = (fresh.Status.CollisionCount ?? 0) + 1;
-            await _client.AppsV1.ReplaceNamespacedDaemonSetStatusAsync(fresh, fresh.Metadata.Name, fresh.Metadata.NamespaceProperty, cancellationToken: ct);
+            await _client.AppsV1.ReplaceNamespacedDaemonSetStatusAsync(fresh, ds.Metadata.Name, ds.Metadata.NamespaceProperty, cancellationToken: ct);
             throw new InvalidOperationException($"found a hash collision for DaemonSet \"{ds.Metadata.Name}\" - bumping collisionCount to {fresh.Status.CollisionCount} to resolve it");
         }
     }
