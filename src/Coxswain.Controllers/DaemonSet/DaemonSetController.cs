@@ -310,7 +310,8 @@ public sealed partial class DaemonSetController : QueueController
             PodsShouldBeOnNode(node, byNode, ds, hash, create, delete);
         }
         // Pods for nodes that no longer exist. Upstream deletes only the unscheduled ones here and leaves bound
-        // ones to the pod garbage collector, which Coxswain does not run: this controller deletes both.
+        // ones to the pod garbage collector, which Coxswain does not run: this controller deletes both, at once
+        // as the pod GC does (see DeletePodAsync).
         var existing = nodes.Select(n => n.Metadata.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var (node, pods) in byNode)
         {
@@ -464,7 +465,7 @@ public sealed partial class DaemonSetController : QueueController
         {
             try
             {
-                if (!await _podControl.DeleteAsync(ds, pod, ct))
+                if (!await DeletePodAsync(ds, pod, ct))
                 {
                     Expectations.DeletionObserved(key, Indexer<V1Pod>.KeyOf(pod));
                 }
@@ -481,6 +482,34 @@ public sealed partial class DaemonSetController : QueueController
         if (errors.Count > 0)
         {
             throw errors.Count == 1 ? errors[0] : new AggregateException(errors);
+        }
+    }
+
+    /// <summary>
+    /// Deletes a pod; a pod whose node is gone is deleted at once (grace period 0, as upstream's pod GC does with
+    /// orphaned pods), since no kubelet will ever confirm a graceful deletion. False if it was already gone.
+    /// </summary>
+    private async Task<bool> DeletePodAsync(V1DaemonSet ds, V1Pod pod, CancellationToken ct)
+    {
+        if (DaemonPods.TargetNodeName(pod) is not { } node || _nodes.Lister.Get(node) != null)
+        {
+            return await _podControl.DeleteAsync(ds, pod, ct);
+        }
+        try
+        {
+            await _client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
+                new V1DeleteOptions { GracePeriodSeconds = 0, Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: ct);
+            _events.Event(ds, "Normal", "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
+            return true;
+        }
+        catch (Exception e) when (ApiErrors.IsNotFound(e) || ApiErrors.IsConflict(e))
+        {
+            return false;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _events.Event(ds, "Warning", "FailedDelete", $"Error deleting: {ApiErrors.Message(e)}");
+            throw;
         }
     }
 }

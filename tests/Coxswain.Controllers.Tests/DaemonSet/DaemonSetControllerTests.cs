@@ -107,6 +107,9 @@ public sealed class DaemonSetControllerTests
 
         // An untolerated NoSchedule taint keeps new pods off but lets a running one stay.
         Assert.Equal(["p-gone", "p-noexecute", "p-relabelled"], f.DeletedPods);
+        // No kubelet will confirm the deletion of a pod whose node is gone: it goes at once, as the pod GC does it.
+        Assert.Equal(0, f.Api.Where("DELETE", "/pods/p-gone").Single().Json!["gracePeriodSeconds"]!.GetValue<int>());
+        Assert.Null(f.Api.Where("DELETE", "/pods/p-relabelled").Single().Json?["gracePeriodSeconds"]);
         Assert.Empty(f.CreatedPods);
         var status = f.LastStatus!;
         Assert.Equal(1, status["desiredNumberScheduled"]!.GetValue<int>());
