@@ -143,9 +143,26 @@ public sealed class DaemonSetIntegrationTests
         var first = await kubectl.RunAsync("rollout status ds/web --timeout=80s", timeout: Timeout);
         Assert.True(first.ExitCode == 0, first.ToString());
 
+        // While the new image rolls out, an observer never sees more than maxUnavailable (1) node without a Ready pod.
+        using var watching = new CancellationTokenSource();
+        var mostUnavailable = 0;
+        var observer = Task.Run(async () =>
+        {
+            while (!watching.IsCancellationRequested)
+            {
+                var pods = (await c.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=web")).Items;
+                var served = pods.Where(p => p.Metadata.DeletionTimestamp == null && p.Status?.Conditions?.Any(x => x is { Type: "Ready", Status: "True" }) == true)
+                    .Select(p => p.Spec.NodeName).ToHashSet();
+                mostUnavailable = Math.Max(mostUnavailable, nodes.Count(n => !served.Contains(n)));
+                await Task.Delay(50);
+            }
+        });
         Assert.Contains("daemonset.apps/web image updated", await kubectl.OkAsync("set image ds/web main=busybox:1.37"));
         var rolled = await kubectl.RunAsync("rollout status ds/web --timeout=80s", timeout: Timeout);
         Assert.True(rolled.ExitCode == 0, rolled.ToString());
+        watching.Cancel();
+        await observer;
+        Assert.True(mostUnavailable <= 1, $"{mostUnavailable} nodes were without a Ready pod at once");
         Assert.Contains("daemon set \"web\" successfully rolled out", rolled.Stdout);
         var updated = await WaitForPodsOnAsync(c, "web", nodes, "busybox:1.37");
         var revisions = (await c.AppsV1.ListNamespacedControllerRevisionAsync("default", labelSelector: "app=web")).Items;
