@@ -13,6 +13,7 @@ public sealed class DaemonSetControllerTests
     {
         using var f = new DaemonSetFixture();
         var ds = NewDaemonSet();
+        ds.Metadata.Annotations = new Dictionary<string, string> { [DaemonPods.TemplateGenerationAnnotation] = "3" };
         f.Add(ds, withRevision: false);
         f.Add(Node("plain"));
         f.Add(Node("dedicated", null, Taint("dedicated", "NoSchedule", "db")));
@@ -33,6 +34,7 @@ public sealed class DaemonSetControllerTests
         Assert.Equal("ds-", pod["metadata"]!["generateName"]!.GetValue<string>());
         Assert.Null(pod["spec"]!["nodeName"]);
         Assert.Equal(hash, pod["metadata"]!["labels"]![DaemonPods.RevisionHashLabel]!.GetValue<string>());
+        Assert.Equal("3", pod["metadata"]!["labels"]![DaemonPods.TemplateGenerationLabel]!.GetValue<string>());
         Assert.Equal("uid-ds", pod["metadata"]!["ownerReferences"]![0]!["uid"]!.GetValue<string>());
         var tolerations = pod["spec"]!["tolerations"]!.AsArray().Select(t => $"{t!["key"]}:{t["effect"]}").ToList();
         Assert.Equal(

@@ -170,6 +170,9 @@ public sealed class DaemonSetIntegrationTests
         var current = revisions.Single(r => r.Revision == 2);
         Assert.StartsWith("web-", current.Metadata.Name);
         Assert.All(updated, p => Assert.Equal(current.Metadata.Labels["controller-revision-hash"], p.Metadata.Labels["controller-revision-hash"]));
+        // The API server counts template changes in the deprecated annotation, which the pods carry as a label.
+        Assert.Equal("2", (await c.AppsV1.ReadNamespacedDaemonSetAsync("web", "default")).Metadata.Annotations["deprecated.daemonset.template.generation"]);
+        Assert.All(updated, p => Assert.Equal("2", p.Metadata.Labels["pod-template-generation"]));
 
         var history = await kubectl.OkAsync("rollout history ds/web");
         Assert.Contains("REVISION", history);
