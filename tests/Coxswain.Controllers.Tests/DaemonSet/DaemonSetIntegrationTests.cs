@@ -128,6 +128,15 @@ public sealed class DaemonSetIntegrationTests
         var events = await kubectl.OkAsync("get events --field-selector involvedObject.name=edge");
         Assert.Contains("SuccessfulCreate", events);
         Assert.Contains("SuccessfulDelete", events);
+
+        // Deleting the DaemonSet takes its pods and revisions with it (the garbage collector follows the owner references).
+        await kubectl.OkAsync("delete ds agent");
+        await WaitForAsync(async () =>
+        {
+            var pods = (await c.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=agent")).Items;
+            var revisions = (await c.AppsV1.ListNamespacedControllerRevisionAsync("default", labelSelector: "app=agent")).Items;
+            return pods.Count == 0 && revisions.Count == 0 ? "" : null;
+        }, "agent's pods and revisions gone");
     }
 
     [Fact]
