@@ -21,6 +21,29 @@ public sealed partial class DaemonSetController
     public static string Patch(V1DaemonSet ds)
     {
         var template = JsonNode.Parse(KubernetesJson.Serialize(ds.Spec.Template))!.AsObject();
+        // The fields Go's encoder writes even when empty (metav1.Time and struct values ignore omitempty), so that
+        // the bytes equal kubectl's and `kubectl rollout undo` can tell a revision matches the current template.
+        if (template["metadata"] is not JsonObject meta)
+        {
+            template["metadata"] = meta = [];
+        }
+        if (!meta.ContainsKey("creationTimestamp"))
+        {
+            meta["creationTimestamp"] = null;
+        }
+        if (template["spec"] is JsonObject spec)
+        {
+            foreach (var list in new[] { "containers", "initContainers", "ephemeralContainers" })
+            {
+                foreach (var container in (spec[list] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    if (!container.ContainsKey("resources"))
+                    {
+                        container["resources"] = new JsonObject();
+                    }
+                }
+            }
+        }
         template["$patch"] = "replace";
         return Canonical(new JsonObject { ["spec"] = new JsonObject { ["template"] = template } });
     }
@@ -29,7 +52,11 @@ public sealed partial class DaemonSetController
     public static string DataOf(V1ControllerRevision revision) =>
         revision.Data == null ? "" : Canonical(JsonNode.Parse(KubernetesJson.Serialize(revision.Data)));
 
-    private static string Canonical(JsonNode? node) => Sorted(node)?.ToJsonString() ?? "null";
+    private static readonly JsonSerializerOptions GoLike = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Keys sorted and strings escaped as Go's json.Marshal of a map does (only &lt;, &gt; and &amp; beyond JSON's own).</summary>
+    private static string Canonical(JsonNode? node) =>
+        (Sorted(node)?.ToJsonString(GoLike) ?? "null").Replace("<", "\\u003c").Replace(">", "\\u003e").Replace("&", "\\u0026");
 
     private static JsonNode? Sorted(JsonNode? node) => node switch
     {

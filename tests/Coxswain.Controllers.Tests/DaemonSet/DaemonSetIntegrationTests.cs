@@ -200,5 +200,7 @@ public sealed class DaemonSetIntegrationTests
             return list.Select(r => r.Revision).Order().SequenceEqual([2L, 3L]) ? list : null;
         }, "revisions 2 and 3");
         Assert.Contains("busybox:1.36", await kubectl.OkAsync("rollout history ds/web --revision=3"));
+        // kubectl compares the revision's data with the template as it encodes it: the same bytes, so nothing to do.
+        Assert.Contains("skipped rollback (current template already matches revision 3)", await kubectl.OkAsync("rollout undo ds/web --to-revision=3"));
     }
 }
