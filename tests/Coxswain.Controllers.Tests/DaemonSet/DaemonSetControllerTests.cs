@@ -310,6 +310,17 @@ public sealed class DaemonSetControllerTests
     }
 
     [Fact]
+    public void RevisionDataIsThePatchKubectlComputes()
+    {
+        var ds = NewDaemonSet();
+        ds.Spec.Template.Spec.Containers[0].Args = ["a<b", "say \"hi\""];
+        // Go's encoding: sorted keys, empty creationTimestamp and resources written, <>& escaped, quotes as \".
+        Assert.Equal(
+            """{"spec":{"template":{"$patch":"replace","metadata":{"creationTimestamp":null,"labels":{"app":"ds"}},"spec":{"containers":[{"args":["a\u003cb","say \"hi\""],"image":"busybox:1","name":"c","resources":{}}]}}}}""",
+            DaemonSetController.Patch(ds));
+    }
+
+    [Fact]
     public async Task AHashCollisionBumpsCollisionCount()
     {
         using var f = new DaemonSetFixture();
