@@ -117,6 +117,12 @@ public sealed class DaemonSetIntegrationTests
             return left.Count == 3 && left.All(p => p.Spec.NodeName != extra) ? left : null;
         }, "the pod of the deleted node gone");
 
+        // An untolerated NoExecute taint takes the pod off its node; removing it brings one back.
+        await kubectl.OkAsync($"taint node {nodes[1]} dedicated=db:NoExecute");
+        await WaitForPodsOnAsync(c, "agent", [nodes[0], nodes[2]]);
+        await kubectl.OkAsync($"taint node {nodes[1]} dedicated-");
+        await WaitForPodsOnAsync(c, "agent", nodes);
+
         // A nodeSelector restricts the DaemonSet to labelled nodes, and follows the labels.
         await kubectl.OkAsync("apply -f -", Manifest("edge", "busybox:1.36", "      nodeSelector:\n        role: edge"));
         await WaitForAsync(async () => (await c.AppsV1.ReadNamespacedDaemonSetAsync("edge", "default")).Status?.ObservedGeneration == 1 ? "" : null, "edge observed");
