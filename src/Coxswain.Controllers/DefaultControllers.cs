@@ -7,6 +7,7 @@ public static class DefaultControllers
     {
         // One line per controller, e.g.: manager.Add(new ReplicaSetController(manager), workers: 5);
         manager.Add(new StatefulSet.StatefulSetController(manager), workers: 5);
+        manager.Add(new DaemonSet.DaemonSetController(manager), workers: 2);
         return manager;
     }
 }

@@ -36,6 +36,9 @@ public sealed class Expectations(TimeProvider? time = null)
     /// <summary>Expects the deletion of these pods (their "namespace/name" keys).</summary>
     public void ExpectDeletions(string key, IReadOnlyCollection<string> podKeys) => Set(key, 0, podKeys);
 
+    /// <summary>Expects both at once (upstream SetExpectations; a DaemonSet sync may create and delete together).</summary>
+    public void Expect(string key, int adds, IReadOnlyCollection<string> deletingPodKeys) => Set(key, adds, deletingPodKeys);
+
     private void Set(string key, int adds, IReadOnlyCollection<string> deleting)
     {
         lock (_lock)

@@ -95,7 +95,7 @@ public class WorkloadDefaultsTests
     public void DaemonSet() => AssertJson("""
         apiVersion: apps/v1
         kind: DaemonSet
-        metadata: {name: agent, namespace: kube-system}
+        metadata: {name: agent, namespace: kube-system, annotations: {deprecated.daemonset.template.generation: "1"}}
         spec:
           revisionHistoryLimit: 10
           selector: {matchLabels: {app: web}}
@@ -109,6 +109,33 @@ public class WorkloadDefaultsTests
         spec:
           selector: {matchLabels: {app: web}}
         """ + "\n" + TemplateIn));
+
+    [Fact]
+    public void DaemonSetTemplateGenerationCountsTemplateChangesOnly()
+    {
+        const string yaml = """
+            apiVersion: apps/v1
+            kind: DaemonSet
+            metadata: {name: agent, namespace: kube-system}
+            spec:
+              selector: {matchLabels: {app: web}}
+            """ + "\n" + TemplateIn;
+        var old = Created<V1DaemonSet>("apps", yaml);
+        var strategy = Coxswain.Api.Resources.ResourceStrategies.For("apps", "DaemonSet");
+        string After(Action<V1DaemonSet> edit)
+        {
+            var obj = Coxswain.Api.Validation.ObjectJson.Clone(old);
+            edit(obj);
+            strategy.Default(obj);
+            ((Coxswain.Api.Resources.Strategies.IPrepareForUpdate)strategy).PrepareForUpdate(obj, old);
+            return obj.Metadata.Annotations["deprecated.daemonset.template.generation"];
+        }
+
+        Assert.Equal("1", After(_ => { }));
+        Assert.Equal("1", After(ds => ds.Spec.MinReadySeconds = 5));
+        Assert.Equal("1", After(ds => ds.Metadata.Annotations["deprecated.daemonset.template.generation"] = "7"));
+        Assert.Equal("2", After(ds => ds.Spec.Template.Spec.Containers[0].Image = "nginx:1.28"));
+    }
 
     [Fact]
     public void DeploymentWithRecreateHasNoRollingUpdate()

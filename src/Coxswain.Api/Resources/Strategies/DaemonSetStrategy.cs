@@ -26,6 +26,37 @@ public sealed class DaemonSetStrategy : KindStrategy<V1DaemonSet>
         PodDefaults.DefaultTemplate(spec.Template);
     }
 
+    /// <summary>
+    /// Upstream keeps spec.templateGeneration internally and shows it in apps/v1 as this annotation: 1 on create
+    /// (or the client's value if it is higher), one more whenever the pod template changes, never set by clients
+    /// on update. The DaemonSet controller labels pods with it (pod-template-generation).
+    /// </summary>
+    public const string TemplateGenerationAnnotation = "deprecated.daemonset.template.generation";
+
+    public override void PrepareForCreate(V1DaemonSet obj) =>
+        SetTemplateGeneration(obj, Math.Max(1, TemplateGeneration(obj)));
+
+    public override void PrepareForUpdate(V1DaemonSet obj, V1DaemonSet old)
+    {
+        var generation = TemplateGeneration(old);
+        if (!ObjectJson.SemanticEquals(obj.Spec?.Template, old.Spec?.Template))
+        {
+            generation++;
+        }
+        SetTemplateGeneration(obj, generation);
+    }
+
+    private static long TemplateGeneration(V1DaemonSet ds) =>
+        ds.Metadata?.Annotations?.TryGetValue(TemplateGenerationAnnotation, out var s) == true
+        && long.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var g) ? g : 0;
+
+    private static void SetTemplateGeneration(V1DaemonSet ds, long generation)
+    {
+        ds.Metadata ??= new V1ObjectMeta();
+        ds.Metadata.Annotations ??= new Dictionary<string, string>();
+        ds.Metadata.Annotations[TemplateGenerationAnnotation] = generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public override IEnumerable<FieldError> ValidateCreate(V1DaemonSet obj) => ValidateSpec(obj.Spec ?? new V1DaemonSetSpec(), "spec");
 
     public override IEnumerable<FieldError> ValidateUpdate(V1DaemonSet obj, V1DaemonSet old)
