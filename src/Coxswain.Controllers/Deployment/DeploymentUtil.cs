@@ -105,7 +105,11 @@ internal static class DeploymentUtil
     public static int? IntAnnotation(V1ReplicaSet rs, string key) =>
         rs.Metadata.Annotations?.TryGetValue(key, out var v) == true && int.TryParse(v, CultureInfo.InvariantCulture, out var n) ? n : null;
 
-    /// <summary>Pod templates equal once the pod-template-hash label is ignored (upstream EqualIgnoreHash).</summary>
+    /// <summary>
+    /// Pod templates equal once the pod-template-hash label is ignored (upstream EqualIgnoreHash). Like Go's
+    /// semantic equality, empty objects and lists equal missing ones: `kubectl rollout undo` sends the old
+    /// template with `resources: {}` where the deployment's own template had none.
+    /// </summary>
     public static bool EqualIgnoreHash(V1PodTemplateSpec? a, V1PodTemplateSpec? b) => JsonNode.DeepEquals(WithoutHash(a), WithoutHash(b));
 
     private static JsonNode? WithoutHash(V1PodTemplateSpec? t)
@@ -114,12 +118,35 @@ internal static class DeploymentUtil
         if (node?["metadata"] is JsonObject meta && meta["labels"] is JsonObject labels)
         {
             labels.Remove(PodTemplateHashLabel);
-            if (labels.Count == 0)
-            {
-                meta.Remove("labels");
-            }
         }
-        return node;
+        return Prune(node) ? null : node;
+    }
+
+    /// <summary>Removes nulls, empty objects and empty lists below <paramref name="node"/>; true when it is itself empty.</summary>
+    private static bool Prune(JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                return true;
+            case JsonObject o:
+                foreach (var (key, value) in o.ToList())
+                {
+                    if (Prune(value))
+                    {
+                        o.Remove(key);
+                    }
+                }
+                return o.Count == 0;
+            case JsonArray a:
+                foreach (var item in a)
+                {
+                    Prune(item);
+                }
+                return a.Count == 0;
+            default:
+                return false;
+        }
     }
 
     /// <summary>The ReplicaSet whose template is the deployment's; the oldest wins if several are (upstream FindNewReplicaSet).</summary>

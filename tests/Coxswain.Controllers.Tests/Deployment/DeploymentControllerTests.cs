@@ -370,3 +370,33 @@ public sealed class DeploymentControllerTests
         Assert.Equal(1, f.LastStatus()!.Status.CollisionCount);
     }
 }
+
+public sealed class DeploymentUtilTests
+{
+    [Theory]
+    [InlineData("25%", 10, true, 3)]
+    [InlineData("25%", 10, false, 2)]
+    [InlineData("3", 10, false, 3)]
+    [InlineData("100%", 7, true, 7)]
+    public void IntOrPercentScales(string value, int total, bool roundUp, int expected) =>
+        Assert.Equal(expected, Coxswain.Controllers.Deployment.DeploymentUtil.Scaled(value, total, roundUp));
+
+    [Fact]
+    public void ZeroSurgeAndZeroUnavailableStillLetsOnePodGo()
+    {
+        var d = DeploymentFixture.Deployment("web", 3, maxSurge: "0", maxUnavailable: "0%");
+        Assert.Equal((0, 1), Coxswain.Controllers.Deployment.DeploymentUtil.ResolveFenceposts(d));
+    }
+
+    [Fact]
+    public void TemplatesCompareIgnoringTheHashAndEmptyFields()
+    {
+        var a = DeploymentFixture.Template("web", "nginx:1");
+        var b = DeploymentFixture.Template("web", "nginx:1");
+        b.Metadata.Labels["pod-template-hash"] = "abc";
+        b.Spec.Containers[0].Resources = new V1ResourceRequirements();
+        Assert.True(Coxswain.Controllers.Deployment.DeploymentUtil.EqualIgnoreHash(a, b));
+        b.Spec.Containers[0].Image = "nginx:2";
+        Assert.False(Coxswain.Controllers.Deployment.DeploymentUtil.EqualIgnoreHash(a, b));
+    }
+}
