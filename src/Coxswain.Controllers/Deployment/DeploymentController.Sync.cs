@@ -94,8 +94,10 @@ public sealed partial class DeploymentController
         {
             // Ours with this template (a stale cache): use it. Anything else is a hash collision: count it, so the
             // next sync computes another name.
-            var found = _replicaSets.Lister.Get(d.Metadata.NamespaceProperty, newRS.Metadata.Name);
-            if (found != null && OwnerRefs.IsControlledBy(found.Metadata, d.Metadata.Uid) && EqualIgnoreHash(found.Spec.Template, d.Spec.Template))
+            // Not in the cache yet: retry later rather than take our own fresh ReplicaSet for a collision.
+            var found = _replicaSets.Lister.Get(d.Metadata.NamespaceProperty, newRS.Metadata.Name)
+                ?? throw new InvalidOperationException($"replica set {newRS.Metadata.Name} exists but is not in the cache yet", e);
+            if (OwnerRefs.IsControlledBy(found.Metadata, d.Metadata.Uid) && EqualIgnoreHash(found.Spec.Template, d.Spec.Template))
             {
                 created = Clone(found);
                 alreadyExists = true;

@@ -21,16 +21,18 @@ internal sealed class ServerComponents : IAsyncDisposable
 
     public static readonly Option<bool> NoScheduler = new("--no-scheduler") { Description = "Do not run the scheduler in this server (pods stay Pending unless another scheduler binds them)" };
 
-    public static IEnumerable<Option> Options => [NoScheduler, SimulatedNodes, NodeMonitorGracePeriod, NodeMonitorPeriod];
+    public static readonly Option<bool> NoControllers = new("--no-controllers") { Description = "Do not run the workload controllers (ReplicaSet, Deployment, ...) in this server" };
+
+    public static IEnumerable<Option> Options => [NoScheduler, NoControllers, SimulatedNodes, NodeMonitorGracePeriod, NodeMonitorPeriod];
 
     /// <summary>What the options asked for, read before the server starts.</summary>
-    public sealed record Settings(bool Scheduler, int SimulatedNodes, NodeLifecycleOptions NodeLifecycle);
+    public sealed record Settings(bool Scheduler, int SimulatedNodes, NodeLifecycleOptions NodeLifecycle, bool Controllers = true);
 
     public static Settings Read(ParseResult parse) => new(!parse.GetValue(NoScheduler), parse.GetValue(SimulatedNodes), new NodeLifecycleOptions
     {
         GracePeriod = parse.GetValue(NodeMonitorGracePeriod),
         MonitorPeriod = parse.GetValue(NodeMonitorPeriod),
-    });
+    }, !parse.GetValue(NoControllers));
 
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _tasks = [];
@@ -59,8 +61,11 @@ internal sealed class ServerComponents : IAsyncDisposable
                 }
             }));
         }
-        var controllers = new ControllerManager(_client, _informers, loggerFactory).AddDefaults();
-        _tasks.Add(Task.Run(() => controllers.RunAsync(_stop.Token)));
+        if (settings.Controllers)
+        {
+            var controllers = new ControllerManager(_client, _informers, loggerFactory).AddDefaults();
+            _tasks.Add(Task.Run(() => controllers.RunAsync(_stop.Token)));
+        }
         var lifecycle = new NodeLifecycleController(_client, settings.NodeLifecycle, loggerFactory.CreateLogger("node-lifecycle"), _informers);
         _tasks.Add(Task.Run(() => lifecycle.RunAsync(_stop.Token)));
         if (settings.SimulatedNodes > 0)

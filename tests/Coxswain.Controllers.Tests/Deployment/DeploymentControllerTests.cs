@@ -365,9 +365,18 @@ public sealed class DeploymentControllerTests
         f.Seed(d);
         f.Api.Fail("POST", "/replicasets", System.Net.HttpStatusCode.Conflict, "AlreadyExists");
 
+        // Not in the cache (our own create not seen yet): retried, no collision counted.
         await Assert.ThrowsAnyAsync<Exception>(() => f.SyncAsync(d));
+        Assert.Null(f.LastStatus()?.Status.CollisionCount);
 
+        // Someone else's ReplicaSet has the name: a collision; the next name will differ.
+        var other = f.ReplicaSet(d, "nginx:1", 1, 1, revision: 1);
+        other.Metadata.OwnerReferences = null;
+        other.Metadata.Labels = new Dictionary<string, string> { ["app"] = "other" };
+        f.Seed(other);
+        await Assert.ThrowsAnyAsync<Exception>(() => f.SyncAsync(d));
         Assert.Equal(1, f.LastStatus()!.Status.CollisionCount);
+        Assert.NotEqual(TemplateHash.Compute(d.Spec.Template), TemplateHash.Compute(d.Spec.Template, 1));
     }
 }
 

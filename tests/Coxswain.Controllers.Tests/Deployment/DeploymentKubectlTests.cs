@@ -148,6 +148,11 @@ public sealed class DeploymentKubectlTests
         using var c = server.Client();
         var kubectl = server.Kubectl();
 
+        // maxSurge and maxUnavailable both 0 could never make progress: the API refuses it.
+        var zero = await kubectl.RunAsync("apply -f -", Manifest("zero", 3, "type: RollingUpdate\n    rollingUpdate: {maxSurge: 0, maxUnavailable: 0}"));
+        Assert.NotEqual(0, zero.ExitCode);
+        Assert.Contains("may not be 0 when `maxSurge` is 0", zero.Stderr);
+
         await kubectl.OkAsync("apply -f -", Manifest("re", 3, "type: Recreate"));
         await RolledOutAsync(kubectl, server, "re");
         var oldPods = (await RunningPodsAsync(c, "re")).Select(p => p.Metadata.Name).ToHashSet();
