@@ -90,6 +90,11 @@ public sealed class DeploymentKubectlTests
         Assert.Contains("ScalingReplicaSet", events);
         Assert.Contains("Scaled up replica set web-", events);
         Assert.Contains("Scaled down replica set web-", events);
+        var describe = await kubectl.OkAsync("describe deployment web");
+        var newRS = (await c.AppsV1.ListNamespacedReplicaSetAsync("default", labelSelector: "app=web")).Items
+            .Single(rs => rs.Spec.Template.Spec.Containers[0].Image == "nginx:2");
+        Assert.Matches($@"NewReplicaSet:\s+{newRS.Metadata.Name} \(4/4 replicas created\)", describe);
+        Assert.Matches(@"Progressing\s+True\s+NewReplicaSetAvailable", describe);
 
         // History lists both revisions with their change-cause.
         var history = await WaitForAsync(async () =>
