@@ -12,13 +12,14 @@ public sealed class ReplicaSetKubectlTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
-    private static string Manifest(string name, int replicas, string? priorityClass = null) => $"""
+    private static string Manifest(string name, int replicas, string? priorityClass = null, int minReadySeconds = 0) => $"""
         apiVersion: apps/v1
         kind: ReplicaSet
         metadata:
           name: {name}
         spec:
           replicas: {replicas}
+          minReadySeconds: {minReadySeconds}
           selector:
             matchLabels:
               app: {name}
@@ -104,7 +105,7 @@ public sealed class ReplicaSetKubectlTests
 
         // The ReplicaSet is valid, but the Priority admission plugin refuses its pods: the class does not exist.
         await kubectl.OkAsync("apply -f -", Manifest("broken", 2, priorityClass: "no-such-class"));
-        await kubectl.OkAsync("apply -f -", Manifest("fine", 2));
+        await kubectl.OkAsync("apply -f -", Manifest("fine", 2, minReadySeconds: 2));
 
         var condition = await WaitForAsync(async () =>
         {
@@ -124,8 +125,13 @@ public sealed class ReplicaSetKubectlTests
         Assert.Empty(await OwnedPodsAsync(c, "broken"));
 
         await WaitRunningAsync(c, "fine", 2);
-        var fine = await c.AppsV1.ReadNamespacedReplicaSetAsync("fine", "default");
-        Assert.Null(fine.Status?.Conditions);
+        // Ready pods count as available minReadySeconds later, with no pod event in between.
+        var fine = await WaitForAsync(async () =>
+        {
+            var r = await c.AppsV1.ReadNamespacedReplicaSetAsync("fine", "default");
+            return r.Status is { Replicas: 2, ReadyReplicas: 2, AvailableReplicas: 2 } ? r : null;
+        }, "2 available replicas of fine");
+        Assert.Null(fine.Status.Conditions);
 
         // Once the class exists the pods are admitted and the condition goes.
         await kubectl.OkAsync("create priorityclass no-such-class --value 100");
