@@ -143,6 +143,41 @@ public sealed class ReplicaSetKubectlTests
         }, "ReplicaFailure removed");
     }
 
+    [Fact]
+    public async Task ANewReplicaSetAdoptsThePodsOrphanedByItsPredecessor()
+    {
+        await using var server = await CoxServer.StartAsync(null, 0, "--simulated-nodes", "3");
+        using var c = server.Client();
+        var kubectl = server.Kubectl();
+
+        await kubectl.OkAsync("apply -f -", Manifest("web", 3));
+        var before = (await WaitRunningAsync(c, "web", 3)).Select(p => p.Metadata.Name).Order().ToList();
+
+        // The garbage collector releases the pods instead of deleting them.
+        await kubectl.OkAsync("delete rs web --cascade=orphan");
+        await WaitForAsync(async () =>
+        {
+            var pods = (await c.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=web")).Items;
+            return pods.Count == 3 && pods.All(p => p.Metadata.OwnerReferences == null || p.Metadata.OwnerReferences.Count == 0) ? pods : null;
+        }, "3 orphaned pods");
+
+        // A new ReplicaSet with the same selector adopts them rather than creating its own.
+        await kubectl.OkAsync("apply -f -", Manifest("web", 3));
+        var uid = (await c.AppsV1.ReadNamespacedReplicaSetAsync("web", "default")).Metadata.Uid;
+        var adopted = await WaitForAsync(async () =>
+        {
+            var owned = await OwnedPodsAsync(c, "web");
+            return owned.Count == 3 && owned.All(p => p.Metadata.OwnerReferences.Single().Uid == uid) ? owned : null;
+        }, "3 pods adopted");
+        Assert.Equal(before, adopted.Select(p => p.Metadata.Name).Order().ToList());
+        await WaitForAsync(async () =>
+        {
+            var r = await c.AppsV1.ReadNamespacedReplicaSetAsync("web", "default");
+            return r.Status is { Replicas: 3, ReadyReplicas: 3 } ? r : null;
+        }, "status of the adopted pods");
+        Assert.DoesNotContain("SuccessfulCreate", await kubectl.OkAsync("get events --field-selector involvedObject.uid=" + uid));
+    }
+
     private static async Task<List<V1Pod>> OwnedPodsAsync(Kubernetes c, string rs) =>
         (await c.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=" + rs)).Items
             .Where(p => p.Metadata.DeletionTimestamp == null && p.Metadata.OwnerReferences?.Any(r => r.Controller == true && r.Name == rs) == true)
