@@ -276,6 +276,10 @@ public sealed partial class ReplicaSetController : QueueController
                     // The namespace is going away and the ReplicaSet with it: not a failure worth a condition or a retry.
                     Expectations.CreationObserved(key);
                 }
+                catch (Exception e) when (ApiErrors.Code(e) == System.Net.HttpStatusCode.GatewayTimeout)
+                {
+                    // Created, but its initialization timed out: the informer will still see it, so the expectation stays.
+                }
             });
             // Creates that failed or never ran will never be observed.
             for (var i = succeeded; i < count; i++)

@@ -260,6 +260,18 @@ public sealed class ReplicaSetControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task ACreateThatTimedOutIsExpectedToShowUp()
+    {
+        // 504: the pod was created but its initialization timed out; the informer will see it.
+        _api.Fail("POST", "/pods", HttpStatusCode.GatewayTimeout, "Timeout");
+        Seed(ReplicaSet(2));
+        await SyncAsync();
+        Assert.Equal(2, _api.Where("POST", "/pods").Count);
+        Assert.False(_controller.Expectations.Satisfied("ns/web"));
+        Assert.Null(LastStatus().Conditions);
+    }
+
+    [Fact]
     public async Task FailedDeleteIsReported()
     {
         _api.Fail("DELETE", "/pods/", HttpStatusCode.InternalServerError);
