@@ -79,7 +79,7 @@ public sealed class ReplicaSetKubectlTests
         await WaitForAsync(async () =>
         {
             var p = (await c.CoreV1.ListNamespacedPodAsync("default", fieldSelector: "metadata.name=" + released)).Items.SingleOrDefault()
-                ?? throw new InvalidOperationException(released + " gone\n" + await kubectl.OkAsync("get events") + server.Output);
+                ?? throw new InvalidOperationException($"released pod {released} was deleted; events:\n{await kubectl.OkAsync("get events")}\n{server.Output}");
             return p.Metadata.OwnerReferences == null || p.Metadata.OwnerReferences.Count == 0 ? p : null;
         }, "relabelled pod released");
         await WaitRunningAsync(c, "web", 2);
