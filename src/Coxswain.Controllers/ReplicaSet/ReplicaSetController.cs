@@ -2,6 +2,7 @@ using Coxswain.Client;
 using Coxswain.Client.Cache;
 using Coxswain.Controllers.Common;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -157,7 +158,7 @@ public sealed partial class ReplicaSetController : QueueController
     /// <summary>The cached ReplicaSet a controller reference names, if it is still the same object (uid).</summary>
     private V1ReplicaSet? ResolveControllerRef(string ns, V1OwnerReference controllerRef)
     {
-        if (controllerRef.Kind != ControllerKind || !controllerRef.ApiVersion.StartsWith("apps/", StringComparison.Ordinal))
+        if (controllerRef.Kind != ControllerKind)
         {
             return null;
         }
@@ -264,7 +265,22 @@ public sealed partial class ReplicaSetController : QueueController
             Expectations.ExpectCreations(key, count);
             LogCreating(Logger, key, count, pods.Count, rs.Spec.Replicas ?? 1);
             var controllerRef = OwnerRefs.NewControllerRef(rs, ControllerApiVersion, ControllerKind);
-            var (succeeded, error) = await SlowStart.BatchAsync(count, _ => _podControl.CreateAsync(rs, rs.Spec.Template, controllerRef, ct));
+            var (succeeded, error) = await SlowStart.BatchAsync(count, async _ =>
+            {
+                try
+                {
+                    await _podControl.CreateAsync(rs, rs.Spec.Template, controllerRef, ct);
+                }
+                catch (HttpOperationException e) when (e.Response?.Content?.Contains("\"NamespaceTerminating\"", StringComparison.Ordinal) == true)
+                {
+                    // The namespace is going away and the ReplicaSet with it: not a failure worth a condition or a retry.
+                    Expectations.CreationObserved(key);
+                }
+                catch (Exception e) when (ApiErrors.Code(e) == System.Net.HttpStatusCode.GatewayTimeout)
+                {
+                    // Created, but its initialization timed out: the informer will still see it, so the expectation stays.
+                }
+            });
             // Creates that failed or never ran will never be observed.
             for (var i = succeeded; i < count; i++)
             {

@@ -12,13 +12,14 @@ public sealed class ReplicaSetKubectlTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
-    private static string Manifest(string name, int replicas, string? priorityClass = null) => $"""
+    private static string Manifest(string name, int replicas, string? priorityClass = null, int minReadySeconds = 0) => $"""
         apiVersion: apps/v1
         kind: ReplicaSet
         metadata:
           name: {name}
         spec:
           replicas: {replicas}
+          minReadySeconds: {minReadySeconds}
           selector:
             matchLabels:
               app: {name}
@@ -78,7 +79,7 @@ public sealed class ReplicaSetKubectlTests
         await WaitForAsync(async () =>
         {
             var p = (await c.CoreV1.ListNamespacedPodAsync("default", fieldSelector: "metadata.name=" + released)).Items.SingleOrDefault()
-                ?? throw new InvalidOperationException(released + " gone\n" + await kubectl.OkAsync("get events") + server.Output);
+                ?? throw new InvalidOperationException($"released pod {released} was deleted; events:\n{await kubectl.OkAsync("get events")}\n{server.Output}");
             return p.Metadata.OwnerReferences == null || p.Metadata.OwnerReferences.Count == 0 ? p : null;
         }, "relabelled pod released");
         await WaitRunningAsync(c, "web", 2);
@@ -104,7 +105,7 @@ public sealed class ReplicaSetKubectlTests
 
         // The ReplicaSet is valid, but the Priority admission plugin refuses its pods: the class does not exist.
         await kubectl.OkAsync("apply -f -", Manifest("broken", 2, priorityClass: "no-such-class"));
-        await kubectl.OkAsync("apply -f -", Manifest("fine", 2));
+        await kubectl.OkAsync("apply -f -", Manifest("fine", 2, minReadySeconds: 2));
 
         var condition = await WaitForAsync(async () =>
         {
@@ -124,8 +125,13 @@ public sealed class ReplicaSetKubectlTests
         Assert.Empty(await OwnedPodsAsync(c, "broken"));
 
         await WaitRunningAsync(c, "fine", 2);
-        var fine = await c.AppsV1.ReadNamespacedReplicaSetAsync("fine", "default");
-        Assert.Null(fine.Status?.Conditions);
+        // Ready pods count as available minReadySeconds later, with no pod event in between.
+        var fine = await WaitForAsync(async () =>
+        {
+            var r = await c.AppsV1.ReadNamespacedReplicaSetAsync("fine", "default");
+            return r.Status is { Replicas: 2, ReadyReplicas: 2, AvailableReplicas: 2 } ? r : null;
+        }, "2 available replicas of fine");
+        Assert.Null(fine.Status.Conditions);
 
         // Once the class exists the pods are admitted and the condition goes.
         await kubectl.OkAsync("create priorityclass no-such-class --value 100");
@@ -135,6 +141,41 @@ public sealed class ReplicaSetKubectlTests
             var r = await c.AppsV1.ReadNamespacedReplicaSetAsync("broken", "default");
             return r.Status?.Conditions == null || r.Status.Conditions.Count == 0 ? r : null;
         }, "ReplicaFailure removed");
+    }
+
+    [Fact]
+    public async Task ANewReplicaSetAdoptsThePodsOrphanedByItsPredecessor()
+    {
+        await using var server = await CoxServer.StartAsync(null, 0, "--simulated-nodes", "3");
+        using var c = server.Client();
+        var kubectl = server.Kubectl();
+
+        await kubectl.OkAsync("apply -f -", Manifest("web", 3));
+        var before = (await WaitRunningAsync(c, "web", 3)).Select(p => p.Metadata.Name).Order().ToList();
+
+        // The garbage collector releases the pods instead of deleting them.
+        await kubectl.OkAsync("delete rs web --cascade=orphan");
+        await WaitForAsync(async () =>
+        {
+            var pods = (await c.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=web")).Items;
+            return pods.Count == 3 && pods.All(p => p.Metadata.OwnerReferences == null || p.Metadata.OwnerReferences.Count == 0) ? pods : null;
+        }, "3 orphaned pods");
+
+        // A new ReplicaSet with the same selector adopts them rather than creating its own.
+        await kubectl.OkAsync("apply -f -", Manifest("web", 3));
+        var uid = (await c.AppsV1.ReadNamespacedReplicaSetAsync("web", "default")).Metadata.Uid;
+        var adopted = await WaitForAsync(async () =>
+        {
+            var owned = await OwnedPodsAsync(c, "web");
+            return owned.Count == 3 && owned.All(p => p.Metadata.OwnerReferences.Single().Uid == uid) ? owned : null;
+        }, "3 pods adopted");
+        Assert.Equal(before, adopted.Select(p => p.Metadata.Name).Order().ToList());
+        await WaitForAsync(async () =>
+        {
+            var r = await c.AppsV1.ReadNamespacedReplicaSetAsync("web", "default");
+            return r.Status is { Replicas: 3, ReadyReplicas: 3 } ? r : null;
+        }, "status of the adopted pods");
+        Assert.DoesNotContain("SuccessfulCreate", await kubectl.OkAsync("get events --field-selector involvedObject.uid=" + uid));
     }
 
     private static async Task<List<V1Pod>> OwnedPodsAsync(Kubernetes c, string rs) =>
