@@ -192,6 +192,38 @@ public sealed class DeploymentKubectlTests
         Assert.Contains("exceeded its progress deadline", result.Stderr + result.Stdout);
     }
 
+    [Fact]
+    public async Task RecreatedDeploymentAdoptsTheReplicaSetItsPredecessorOrphaned()
+    {
+        await using var server = await CoxServer.StartAsync(null, 0, "--simulated-nodes", "3");
+        using var c = server.Client();
+        var kubectl = server.Kubectl();
+
+        var manifest = Manifest("adopt", 2, "type: RollingUpdate");
+        await kubectl.OkAsync("apply -f -", manifest);
+        await RolledOutAsync(kubectl, server, "adopt");
+        var rs = Assert.Single((await c.AppsV1.ListNamespacedReplicaSetAsync("default", labelSelector: "app=adopt")).Items);
+        var pods = (await RunningPodsAsync(c, "adopt")).Select(p => p.Metadata.Name).Order().ToList();
+
+        await kubectl.OkAsync("delete deployment adopt --cascade=orphan");
+        await WaitForAsync(async () =>
+        {
+            var r = await c.AppsV1.ReadNamespacedReplicaSetAsync(rs.Metadata.Name, "default");
+            return r.Metadata.OwnerReferences == null || r.Metadata.OwnerReferences.Count == 0 ? r : null;
+        }, "orphaned ReplicaSet");
+
+        await kubectl.OkAsync("apply -f -", manifest);
+        var d = await c.AppsV1.ReadNamespacedDeploymentAsync("adopt", "default");
+        await WaitForAsync(async () =>
+        {
+            var r = await c.AppsV1.ReadNamespacedReplicaSetAsync(rs.Metadata.Name, "default");
+            return r.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == d.Metadata.Uid) == true ? r : null;
+        }, "ReplicaSet adopted");
+        await RolledOutAsync(kubectl, server, "adopt");
+        Assert.Single((await c.AppsV1.ListNamespacedReplicaSetAsync("default", labelSelector: "app=adopt")).Items);
+        Assert.Equal(pods, (await RunningPodsAsync(c, "adopt")).Select(p => p.Metadata.Name).Order().ToList());
+    }
+
     private static async Task<string> RolledOutAsync(Kubectl kubectl, CoxServer server, string name)
     {
         var r = await kubectl.RunAsync($"rollout status deployment/{name} --timeout=90s", timeout: TimeSpan.FromSeconds(100));
