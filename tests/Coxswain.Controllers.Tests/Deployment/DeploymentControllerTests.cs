@@ -197,6 +197,27 @@ public sealed class DeploymentControllerTests
     }
 
     [Fact]
+    public async Task TooFewAvailablePodsMakeTheDeploymentUnavailable()
+    {
+        using var f = new DeploymentFixture();
+        // 3 replicas, 25% unavailable rounds down to 0: every pod must be available.
+        var d = DeploymentFixture.Deployment("web", 3);
+        var rs = f.ReplicaSet(d, "nginx:1", replicas: 3, available: 2, revision: 1, desired: 3, max: 4);
+        f.Seed(d);
+
+        await f.SyncAsync(d);
+
+        var status = f.LastStatus()!.Status;
+        Assert.Equal((3, 2, 1), (status.Replicas, status.AvailableReplicas, status.UnavailableReplicas));
+        var available = status.Conditions.Single(c => c.Type == "Available");
+        Assert.Equal(("False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."),
+            (available.Status, available.Reason, available.Message));
+        var progressing = status.Conditions.Single(c => c.Type == "Progressing");
+        Assert.Equal(("True", "ReplicaSetUpdated", $"ReplicaSet \"{rs.Metadata.Name}\" is progressing."),
+            (progressing.Status, progressing.Reason, progressing.Message));
+    }
+
+    [Fact]
     public async Task OldEmptyReplicaSetsPastTheHistoryLimitAreDeleted()
     {
         using var f = new DeploymentFixture();
