@@ -379,6 +379,39 @@ public sealed class DeploymentControllerTests
     }
 
     [Fact]
+    public async Task FailedReplicaSetCreateIsReportedOnProgressing()
+    {
+        using var f = new DeploymentFixture();
+        var d = DeploymentFixture.Deployment("web", 2);
+        f.Seed(d);
+        f.Api.Fail("POST", "/replicasets", System.Net.HttpStatusCode.Forbidden, "Forbidden");
+
+        await Assert.ThrowsAnyAsync<Exception>(() => f.SyncAsync(d));
+
+        var progressing = f.LastStatus()!.Status.Conditions.Single(c => c.Type == "Progressing");
+        Assert.Equal(("False", "ReplicaSetCreateError"), (progressing.Status, progressing.Reason));
+        Assert.StartsWith("Failed to create new replica set \"web-", progressing.Message);
+        Assert.Contains(await f.EventsAsync(), m => m.StartsWith("Failed to create new replica set", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ReplicaSetFailureSurfacesOnTheDeployment()
+    {
+        using var f = new DeploymentFixture();
+        var d = DeploymentFixture.Deployment("web", 2);
+        var rs = f.ReplicaSet(d, "nginx:1", replicas: 2, available: 0, revision: 1, desired: 2, max: 3);
+        rs.Status.Conditions = [new V1ReplicaSetCondition { Type = "ReplicaFailure", Status = "True", Reason = "FailedCreate", Message = "quota", LastTransitionTime = DateTime.UtcNow }];
+        rs.Status.Replicas = 0;
+        f.Seed(rs);
+        f.Seed(d);
+
+        await f.SyncAsync(d);
+
+        var failure = f.LastStatus()!.Status.Conditions.Single(c => c.Type == "ReplicaFailure");
+        Assert.Equal(("True", "FailedCreate", "quota"), (failure.Status, failure.Reason, failure.Message));
+    }
+
+    [Fact]
     public async Task HashCollisionBumpsCollisionCount()
     {
         using var f = new DeploymentFixture();
