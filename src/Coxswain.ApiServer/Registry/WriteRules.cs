@@ -79,9 +79,12 @@ internal static class WriteRules
             // A status write changes status only (and metadata other than what the owner controls).
             CopyAllButStatus(current, desired);
             meta.Labels = old.Labels;
-            meta.Annotations = old.Annotations;
-            meta.Finalizers = old.Finalizers;
-            meta.OwnerReferences = old.OwnerReferences;
+            if (!StatusWritesMetadata(def))
+            {
+                meta.Annotations = old.Annotations;
+                meta.Finalizers = old.Finalizers;
+                meta.OwnerReferences = old.OwnerReferences;
+            }
         }
         else if (def.HasStatus && subresource == null)
         {
@@ -105,9 +108,16 @@ internal static class WriteRules
     public static IReadOnlyList<string>? ResetFields(ResourceDefinition def, string? subresource) => subresource switch
     {
         null when def.HasStatus => ["status"],
+        "status" when StatusWritesMetadata(def) => ["spec", "metadata.labels"],
         "status" => ["spec", "metadata.labels", "metadata.annotations", "metadata.finalizers", "metadata.ownerReferences"],
         _ => null,
     };
+
+    /// <summary>
+    /// Upstream's deployment status strategy resets only spec and labels: the deployment controller records the
+    /// current revision (deployment.kubernetes.io/revision) on the deployment in the same status write.
+    /// </summary>
+    private static bool StatusWritesMetadata(ResourceDefinition def) => def.Group == "apps" && def.Plural == "deployments";
 
     /// <summary>
     /// Records the write in metadata.managedFields (an Update entry for the manager), as

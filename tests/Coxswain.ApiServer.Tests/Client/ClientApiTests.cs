@@ -284,6 +284,40 @@ public sealed partial class ClientApiTests(ServerFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Deployment_status_writes_keep_annotations_as_upstream_and_other_kinds_do_not()
+    {
+        // Upstream's deployment status strategy resets spec and labels only: the deployment controller records
+        // deployment.kubernetes.io/revision in its status write. Other kinds keep their metadata on /status.
+        var ns = await Server.NewNamespaceAsync();
+        using var client = Server.Client();
+        var d = await client.AppsV1.CreateNamespacedDeploymentAsync(TestObjects.Deployment("web"), ns);
+        d.Metadata.Annotations = new Dictionary<string, string> { ["deployment.kubernetes.io/revision"] = "1" };
+        d.Metadata.Labels["via"] = "status";
+        d = await client.AppsV1.ReplaceNamespacedDeploymentStatusAsync(d, "web", ns);
+        Assert.Equal("1", d.Metadata.Annotations["deployment.kubernetes.io/revision"]);
+        Assert.False(d.Metadata.Labels.ContainsKey("via"));
+
+        var rs = new V1ReplicaSet
+        {
+            Metadata = new V1ObjectMeta { Name = "rs" },
+            Spec = new V1ReplicaSetSpec
+            {
+                Replicas = 0,
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "rs" } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "rs" } },
+                    Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "nginx" }] },
+                },
+            },
+        };
+        rs = await client.AppsV1.CreateNamespacedReplicaSetAsync(rs, ns);
+        rs.Metadata.Annotations = new Dictionary<string, string> { ["via"] = "status" };
+        rs = await client.AppsV1.ReplaceNamespacedReplicaSetStatusAsync(rs, "rs", ns);
+        Assert.False(rs.Metadata.Annotations?.ContainsKey("via") == true);
+    }
+
+    [Fact]
     public async Task Create_ignores_status_on_kinds_with_a_status_subresource()
     {
         var ns = await Server.NewNamespaceAsync();

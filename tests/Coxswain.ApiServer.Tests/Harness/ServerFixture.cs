@@ -10,8 +10,9 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>One kubectl (and discovery cache) for the fixture's server.</summary>
     public Kubectl Kubectl => _kubectl ??= Server.Kubectl();
 
-    // API server tests see the API alone: no scheduler writing conditions and events on their pods.
-    public async Task InitializeAsync() => Server = await CoxServer.StartAsync(extraArgs: "--no-scheduler");
+    // API server tests see the API alone: no scheduler writing conditions and events on their pods, no controllers
+    // writing status to their deployments or creating pods for their ReplicaSets.
+    public async Task InitializeAsync() => Server = await CoxServer.StartAsync(null, 0, "--no-scheduler", "--controllers", "nodelifecycle");
 
     public async Task DisposeAsync()
     {
