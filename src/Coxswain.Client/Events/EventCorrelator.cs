@@ -37,7 +37,9 @@ internal sealed class EventCorrelator(TimeSpan window, int maxEntries = 4096)
         {
             Evict(now);
         }
-        var name = $"{obj.Name}.{(now.Ticks - DateTime.UnixEpoch.Ticks) * 100 + (Interlocked.Increment(ref _sequence) % 100):x}";
+        // Unix nanoseconds as upstream; timestamps are whole seconds, so the sequence fills the nanosecond digits
+        // (a controller creating hundreds of pods writes hundreds of distinct events per object per second).
+        var name = $"{obj.Name}.{(now.Ticks - DateTime.UnixEpoch.Ticks) * 100 + (Interlocked.Increment(ref _sequence) % 1_000_000_000):x}";
         _entries[key] = new Entry { Name = name, Count = 1, First = now, Last = now };
         return new EventWrite(name, 1, now, IsNew: true);
     }

@@ -199,7 +199,7 @@ public sealed partial class ReplicaSetController : QueueController
             Expectations.Delete(key);
             return;
         }
-        // Read before listing pods: an observation landing in between then only causes one extra (harmless) sync.
+        // Checked before the pods are listed: a creation observed in between is then in the list, never missing from it.
         var needsSync = Expectations.Satisfied(key);
         var selector = rs.Spec?.Selector;
         if (selector == null || IsEmpty(selector))

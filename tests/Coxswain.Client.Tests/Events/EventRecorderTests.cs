@@ -90,4 +90,14 @@ public sealed class EventCorrelatorTests
         Assert.NotEqual(a.Name, late.Name);
         Assert.Equal(1, late.Count);
     }
+
+    [Fact]
+    public void ManyNewEventsInOneSecondGetDistinctNames()
+    {
+        // A ReplicaSet creating 300 pods records 300 SuccessfulCreate events (distinct messages) within a second.
+        var c = new EventCorrelator(TimeSpan.FromMinutes(10));
+        var t0 = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var names = Enumerable.Range(0, 300).Select(i => c.Observe(Pod, "Normal", "SuccessfulCreate", $"Created pod: web-{i}", Source, t0).Name).ToHashSet();
+        Assert.Equal(300, names.Count);
+    }
 }
