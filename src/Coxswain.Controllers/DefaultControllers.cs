@@ -6,6 +6,9 @@ public static class DefaultControllers
     public static ControllerManager AddDefaults(this ControllerManager manager)
     {
         // One line per controller, e.g.: manager.Add(new ReplicaSetController(manager), workers: 5);
+        manager.Add(new Job.JobController(manager), workers: 5);
+        manager.Add(new Job.TtlAfterFinishedController(manager), workers: 5);
+        manager.Add(new CronJob.CronJobController(manager), workers: 5);
         return manager;
     }
 }
