@@ -16,11 +16,9 @@ namespace Coxswain.Controllers.Job;
 /// <c>activeDeadlineSeconds</c>; deletes active pods while <c>suspend</c> is true. As upstream 1.31+, the
 /// interim condition (SuccessCriteriaMet / FailureTarget) comes first and the terminal one (Complete / Failed)
 /// once no pod of the Job is still running or terminating.
-/// Unlike upstream, succeeded/failed are counted from the pods that exist (no job-tracking finalizer), kept
-/// monotonic against status: a finished pod deleted by hand is not lost from the counts, but a running pod deleted
-/// by hand is not counted as failed.
+/// Finished pods are counted through the job-tracking finalizer (JobController.Tracking.cs).
 /// </summary>
-public sealed class JobController : QueueController
+public sealed partial class JobController : QueueController
 {
     public const string ControllerName = "job-controller";
     public const string ManagedByDefault = "kubernetes.io/job-controller";
@@ -66,6 +64,7 @@ public sealed class JobController : QueueController
 
     private void PodAdded(V1Pod pod)
     {
+        ObserveFinalizer(pod, deleted: false);
         if (JobKeyOf(pod) is { } key)
         {
             if (pod.Metadata.DeletionTimestamp != null)
@@ -88,6 +87,7 @@ public sealed class JobController : QueueController
         {
             return;
         }
+        ObserveFinalizer(pod, deleted: false);
         var key = JobKeyOf(pod);
         var oldKey = JobKeyOf(old);
         if (oldKey != null && oldKey != key)
@@ -110,6 +110,7 @@ public sealed class JobController : QueueController
 
     private void PodDeleted(V1Pod pod)
     {
+        ObserveFinalizer(pod, deleted: true);
         if (JobKeyOf(pod) is { } key)
         {
             Expectations.DeletionObserved(key, Indexer<V1Pod>.KeyOf(pod));
@@ -143,33 +144,32 @@ public sealed class JobController : QueueController
         if (cached == null)
         {
             Expectations.Delete(key);
+            _written.TryRemove(key, out _);
+            await ReleaseAbandonedAsync(key, null, ct);
             return;
         }
-        if (JobConditions.IsFinished(cached) || cached.Metadata.DeletionTimestamp != null
-            || (cached.Spec.ManagedBy is { } managedBy && managedBy != ManagedByDefault))
+        if (cached.Spec.ManagedBy is { } managedBy && managedBy != ManagedByDefault)
         {
             return;
+        }
+        await ReleaseAbandonedAsync(key, cached, ct);
+        if (JobConditions.IsFinished(cached) || cached.Metadata.DeletionTimestamp != null || IsStale(key, cached))
+        {
+            return; // a stale cache is synced again when our own status write reaches it
         }
         var satisfied = Expectations.Satisfied(key);
         var job = KubernetesJson.Deserialize<V1Job>(KubernetesJson.Serialize(cached)); // never mutate the cache
         var before = KubernetesJson.Serialize(job.Status);
         var status = job.Status ??= new V1JobStatus();
         var now = _time.GetUtcNow().UtcDateTime;
-        var pods = JobPods.From(await ClaimPodsAsync(job, ct));
+        var claimed = await ClaimPodsAsync(job, ct);
+        var pods = JobPods.From(claimed);
         var suspended = job.Spec.Suspend == true;
-        var indexed = job.Spec.CompletionMode == "Indexed";
-        var completions = job.Spec.Completions;
         if (status.StartTime == null && !suspended)
         {
             status.StartTime = now;
         }
-        var succeededIndexes = indexed ? pods.SucceededIndexes(completions ?? 0) : null;
-        status.Succeeded = Math.Max(status.Succeeded ?? 0, indexed ? succeededIndexes!.Count : pods.Succeeded.Count);
-        status.Failed = Math.Max(status.Failed ?? 0, pods.Failed.Count);
-        if (indexed)
-        {
-            status.CompletedIndexes = JobPods.FormatIndexes(succeededIndexes!);
-        }
+        var succeededIndexes = await TrackFinishedPodsAsync(key, job, claimed, ct);
 
         var finishing = JobConditions.Find(status, JobConditions.FailureTarget) ?? JobConditions.Find(status, JobConditions.SuccessCriteriaMet);
         if (finishing == null)
@@ -187,7 +187,7 @@ public sealed class JobController : QueueController
             {
                 await DeletePodsAsync(key, job, pods.Active, ct);
             }
-            if (pods.Active.Count == 0 && pods.Terminating == 0)
+            if (pods.Active.Count == 0 && pods.Terminating == 0 && IsEmpty(status.UncountedTerminatedPods))
             {
                 Finish(job, finishing, now);
             }
@@ -209,9 +209,11 @@ public sealed class JobController : QueueController
         status.Terminating = pods.Terminating;
         if (KubernetesJson.Serialize(job.Status) != before)
         {
-            await _client.BatchV1.ReplaceNamespacedJobStatusAsync(job, job.Metadata.Name, job.Metadata.NamespaceProperty, cancellationToken: ct);
+            await WriteStatusAsync(key, job, ct);
         }
     }
+
+    private static bool IsEmpty(V1UncountedTerminatedPods? u) => (u?.Succeeded?.Count ?? 0) == 0 && (u?.Failed?.Count ?? 0) == 0;
 
     /// <summary>Has the Job failed (backoff limit, deadline) or met its success criteria? The interim condition if so.</summary>
     private static V1JobCondition? Verdict(V1Job job, JobPods pods, SortedSet<int>? succeededIndexes, DateTime now)
@@ -352,8 +354,14 @@ public sealed class JobController : QueueController
             try
             {
                 var index = indexes[n];
-                await _podControl.CreateAsync(job, job.Spec.Template, controllerRef, ct,
-                    customize: index is { } i ? pod => AddCompletionIndex(pod, job, i) : null);
+                await _podControl.CreateAsync(job, job.Spec.Template, controllerRef, ct, customize: pod =>
+                {
+                    (pod.Metadata.Finalizers ??= []).Add(TrackingFinalizer);
+                    if (index is { } i)
+                    {
+                        AddCompletionIndex(pod, job, i);
+                    }
+                });
             }
             catch
             {

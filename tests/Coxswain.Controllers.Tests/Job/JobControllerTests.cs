@@ -51,7 +51,7 @@ public sealed class JobControllerTests : IDisposable
         Status = new V1JobStatus { StartTime = Now.AddSeconds(-30) },
     };
 
-    private V1Pod Pod(V1Job job, string phase, bool ready = false, int? index = null, DateTime? finished = null)
+    private V1Pod Pod(V1Job job, string phase, bool ready = false, int? index = null, DateTime? finished = null, bool deleting = false)
     {
         var n = ++_pods;
         var pod = new V1Pod
@@ -62,6 +62,8 @@ public sealed class JobControllerTests : IDisposable
                 Labels = new Dictionary<string, string>(job.Spec.Template.Metadata.Labels),
                 Annotations = index is { } i ? new Dictionary<string, string> { [JobPods.CompletionIndexKey] = i.ToString() } : null,
                 OwnerReferences = [OwnerRefs.NewControllerRef(job, "batch/v1", "Job")],
+                Finalizers = [JobController.TrackingFinalizer],
+                DeletionTimestamp = deleting ? Now : null,
             },
             Spec = new V1PodSpec { NodeName = "node-1", Containers = job.Spec.Template.Spec.Containers },
             Status = new V1PodStatus
@@ -97,6 +99,7 @@ public sealed class JobControllerTests : IDisposable
         var pod = KubernetesJson.Deserialize<V1Pod>(creates[0].Body);
         Assert.Equal("pi-", pod.Metadata.GenerateName);
         Assert.Equal("job-uid", pod.Metadata.Labels["batch.kubernetes.io/controller-uid"]);
+        Assert.Equal([JobController.TrackingFinalizer], pod.Metadata.Finalizers);
         Assert.Equal(("Job", "pi", true), (pod.Metadata.OwnerReferences[0].Kind, pod.Metadata.OwnerReferences[0].Name, pod.Metadata.OwnerReferences[0].Controller == true));
         Assert.Equal(0, status?.Active ?? 0);
 
@@ -109,7 +112,7 @@ public sealed class JobControllerTests : IDisposable
         _manager.Informers.For(ResourceTypes.Jobs).Indexer.Upsert(job);
         await controller.SyncAsync("ns/pi", CancellationToken.None);
         Assert.Empty(_api.Where("POST", "/pods"));
-        status = KubernetesJson.Deserialize<V1Job>(_api.Where("PUT", "/jobs/pi/status").Single().Body).Status;
+        status = KubernetesJson.Deserialize<V1Job>(_api.Where("PUT", "/jobs/pi/status").Last().Body).Status;
         Assert.Equal((2, 1, 1), (status.Active, status.Ready, status.Succeeded));
     }
 
@@ -237,5 +240,41 @@ public sealed class JobControllerTests : IDisposable
     {
         Assert.Equal("0-2,4,6-7", JobPods.FormatIndexes([0, 1, 2, 4, 6, 7]));
         Assert.Null(JobPods.FormatIndexes([]));
+        Assert.Equal([0, 1, 2, 4, 6], JobController.ParseIndexes("0-2,4,6-7", completions: 7));
+    }
+
+    [Fact]
+    public async Task FinishedPodsAreRecordedUncountedBeforeTheirFinalizerGoes()
+    {
+        var job = Job(completions: 3, parallelism: 1);
+        var done = Pod(job, "Succeeded");
+        var deleted = Pod(job, "Running", deleting: true); // deleted before it finished: a failure
+        var status = await SyncAsync(job);
+        var requests = _api.Requests.Where(r => r.Path.Contains("/status") || r.Method == "PATCH").ToList();
+        // 1. the uids go on record, 2. the finalizers go, 3. the uids move into the counters.
+        var first = KubernetesJson.Deserialize<V1Job>(requests[0].Body).Status;
+        Assert.Equal([done.Metadata.Uid], first.UncountedTerminatedPods.Succeeded);
+        Assert.Equal([deleted.Metadata.Uid], first.UncountedTerminatedPods.Failed);
+        Assert.Equal(["PATCH", "PATCH"], requests.Skip(1).Take(2).Select(r => r.Method));
+        Assert.All(requests.Skip(1).Take(2), r => Assert.Contains("$deleteFromPrimitiveList/finalizers", r.Body));
+        Assert.Equal((1, 1), (status!.Succeeded, status.Failed));
+        Assert.Empty(status.UncountedTerminatedPods.Succeeded);
+        Assert.Empty(status.UncountedTerminatedPods.Failed);
+
+        // The informer has not yet shown the finalizers gone: the same pods are not counted twice.
+        job.Status = status;
+        _api.Clear();
+        status = await SyncAsync(job);
+        Assert.Empty(_api.Where("PATCH", "/pods/"));
+        Assert.Equal((1, 1), (status?.Succeeded ?? 1, status?.Failed ?? 1));
+    }
+
+    [Fact]
+    public async Task PodsOfADeletedJobLoseTheirFinalizer()
+    {
+        var job = Job();
+        Pod(job, "Running", deleting: true);
+        await _controller.SyncAsync("ns/pi", CancellationToken.None); // the Job is not in the cache: gone
+        Assert.Contains("$deleteFromPrimitiveList/finalizers", Assert.Single(_api.Where("PATCH", "/pods/")).Body);
     }
 }

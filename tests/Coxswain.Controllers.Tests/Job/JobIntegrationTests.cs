@@ -91,7 +91,10 @@ public sealed class JobIntegrationTests(SimulatedClusterFixture fixture) : IClas
             Assert.Equal(job.Metadata.Uid, p.Metadata.Labels["controller-uid"]);
             Assert.Equal("squares", p.Metadata.Labels["job-name"]);
             Assert.Equal(job.Metadata.Uid, p.Metadata.OwnerReferences.Single(o => o.Controller == true).Uid);
+            // Counted: the job-tracking finalizer they were created with is gone.
+            Assert.DoesNotContain("batch.kubernetes.io/job-tracking", p.Metadata.Finalizers ?? []);
         });
+        Assert.Empty(job.Status.UncountedTerminatedPods?.Succeeded ?? []);
 
         var events = await Wait.ForAsync(async () =>
         {
