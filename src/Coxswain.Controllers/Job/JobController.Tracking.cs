@@ -52,7 +52,7 @@ public sealed partial class JobController
 
     /// <summary>
     /// Counts the Job's finished pods (upstream trackJobStatusAndRemoveFinalizers) and returns the completed indexes
-    /// of an Indexed Job. A pod deleted before it finished counts as failed, unless the Job is suspended.
+    /// of an Indexed Job.
     /// </summary>
     private async Task<SortedSet<int>?> TrackFinishedPodsAsync(string key, V1Job job, List<V1Pod> pods, CancellationToken ct)
     {
@@ -90,7 +90,9 @@ public sealed partial class JobController
             }
             else if (phase == "Failed" || deleted)
             {
-                if (phase == "Failed" || job.Spec.Suspend != true)
+                // As upstream isPodFailed: a pod deleted unfinished failed, unless only Failed pods are replaced
+                // (podReplacementPolicy Failed); then it is let go uncounted, as the simulated kubelet never fails it.
+                if (phase == "Failed" || !OnlyReplaceFailedPods(job))
                 {
                     uncounted.Failed.Add(uid);
                     added = true;
@@ -115,6 +117,8 @@ public sealed partial class JobController
         uncounted.Failed = stillFailed;
         return completed;
     }
+
+    private static bool OnlyReplaceFailedPods(V1Job job) => job.Spec.PodReplacementPolicy == "Failed" || job.Spec.PodFailurePolicy != null;
 
     /// <summary>Removes the tracking finalizer; returns the uids of pods that still hold it (the patch failed).</summary>
     private async Task<HashSet<string>> RemoveFinalizersAsync(List<V1Pod> pods, CancellationToken ct)

@@ -185,7 +185,7 @@ public sealed partial class JobController : QueueController
             // Finishing: no pod of the Job may keep running; the terminal condition waits until none is left.
             if (satisfied && pods.Active.Count > 0)
             {
-                await DeletePodsAsync(key, job, pods.Active, ct);
+                await DeletePodsAsync(key, job, pods.Active, uncounted: false, ct); // they count as failed
             }
             if (pods.Active.Count == 0 && pods.Terminating == 0 && IsEmpty(status.UncountedTerminatedPods))
             {
@@ -228,9 +228,10 @@ public sealed partial class JobController : QueueController
         {
             return JobConditions.New(JobConditions.FailureTarget, JobConditions.DeadlineExceeded, "Job was active longer than specified deadline", now);
         }
-        var complete = job.Spec.Completions is { } completions
+        // Surplus pods are deleted by ManagePodsAsync first: complete only once none is active, as upstream.
+        var complete = pods.Active.Count == 0 && (job.Spec.Completions is { } completions
             ? (succeededIndexes?.Count ?? status.Succeeded ?? 0) >= completions
-            : (status.Succeeded ?? 0) > 0 && pods.Active.Count == 0;
+            : (status.Succeeded ?? 0) > 0);
         return complete
             ? JobConditions.New(JobConditions.SuccessCriteriaMet, JobConditions.CompletionsReached, "Reached expected number of succeeded pods", now)
             : null;
@@ -284,7 +285,7 @@ public sealed partial class JobController : QueueController
         {
             if (active.Count > 0)
             {
-                await DeletePodsAsync(key, job, active, ct);
+                await DeletePodsAsync(key, job, active, uncounted: true, ct);
             }
             return;
         }
@@ -324,7 +325,7 @@ public sealed partial class JobController : QueueController
         }
         if (surplus.Count > 0)
         {
-            await DeletePodsAsync(key, job, surplus, ct);
+            await DeletePodsAsync(key, job, surplus, uncounted: true, ct);
             return;
         }
         if (toCreate.Count == 0)
@@ -403,7 +404,12 @@ public sealed partial class JobController : QueueController
         }
     }
 
-    private async Task DeletePodsAsync(string key, V1Job job, List<V1Pod> pods, CancellationToken ct)
+    /// <summary>
+    /// Deletes pods. Pods removed for suspension or as surplus are <paramref name="uncounted"/>: upstream's deleteJobPods
+    /// drops their tracking finalizer first so they never count as failed; pods killed because the Job is finishing
+    /// keep it (deleteActivePods) and are counted as failed once gone.
+    /// </summary>
+    private async Task DeletePodsAsync(string key, V1Job job, List<V1Pod> pods, bool uncounted, CancellationToken ct)
     {
         var batch = pods.Take(MaxPodCreateDeletePerSync).ToList();
         Expectations.ExpectDeletions(key, batch.Select(Indexer<V1Pod>.KeyOf).ToList());
@@ -412,6 +418,10 @@ public sealed partial class JobController : QueueController
         {
             try
             {
+                if (uncounted && HasFinalizer(pod) && (await RemoveFinalizersAsync([pod], ct)).Count > 0)
+                {
+                    throw new InvalidOperationException($"removing the {TrackingFinalizer} finalizer of {pod.Metadata.Name} failed");
+                }
                 if (!await _podControl.DeleteAsync(job, pod, ct))
                 {
                     Expectations.DeletionObserved(key, Indexer<V1Pod>.KeyOf(pod));
