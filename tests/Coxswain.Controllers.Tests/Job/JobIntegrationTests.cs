@@ -95,6 +95,7 @@ public sealed class JobIntegrationTests(SimulatedClusterFixture fixture) : IClas
             Assert.DoesNotContain("batch.kubernetes.io/job-tracking", p.Metadata.Finalizers ?? []);
         });
         Assert.Empty(job.Status.UncountedTerminatedPods?.Succeeded ?? []);
+        Assert.Contains("3 Succeeded", await kubectl.OkAsync("describe job squares"));
 
         var events = await Wait.ForAsync(async () =>
         {
@@ -147,6 +148,65 @@ public sealed class JobIntegrationTests(SimulatedClusterFixture fixture) : IClas
             var jobs = (await c.BatchV1.ListNamespacedJobAsync("default", fieldSelector: "metadata.name=shortlived")).Items;
             return jobs.Count == 0 ? jobs : null;
         }, "job deleted after its TTL");
+    }
+
+    [Fact]
+    public async Task SuspendedJobWaitsAndResumes()
+    {
+        var kubectl = fixture.Server.Kubectl();
+        await kubectl.OkAsync("apply -f -", Wait.JobYaml("paused", completions: 2, parallelism: 2, exitCode: 0, extraSpec: "  suspend: true"));
+        using var c = fixture.Server.Client();
+        await Wait.ForAsync(async () =>
+        {
+            var job = await c.BatchV1.ReadNamespacedJobAsync("paused", "default");
+            return job.Status?.Conditions?.FirstOrDefault(x => x is { Type: "Suspended", Status: "True", Reason: "JobSuspended" });
+        }, "Suspended condition");
+        Assert.Empty((await c.CoreV1.ListNamespacedPodAsync("default", labelSelector: "batch.kubernetes.io/job-name=paused")).Items);
+        Assert.Matches(@"^paused\s+Suspended\s+0/2\s", await kubectl.OkAsync("get job paused --no-headers"));
+
+        await kubectl.OkAsync("""patch job paused --type=merge -p '{"spec":{"suspend":false}}'""");
+        var wait = await kubectl.RunAsync("wait --for=condition=complete job/paused --timeout=90s", timeout: TimeSpan.FromSeconds(100));
+        Assert.True(wait.ExitCode == 0, wait.ToString());
+        var resumed = (await c.BatchV1.ReadNamespacedJobAsync("paused", "default")).Status.Conditions.Single(x => x.Type == "Suspended");
+        Assert.Equal(("False", "JobResumed"), (resumed.Status, resumed.Reason));
+    }
+
+    [Fact]
+    public async Task ActiveDeadlineFailsAJobWhosePodsNeverFinish()
+    {
+        var kubectl = fixture.Server.Kubectl();
+        // exit code annotation absent: the simulated containers run forever.
+        await kubectl.OkAsync("apply -f -", Wait.JobYaml("forever", completions: 1, parallelism: 1, exitCode: 0, extraSpec: "  activeDeadlineSeconds: 3").Replace("coxswain.dev/simulate-exit-code", "example.com/unused", StringComparison.Ordinal));
+        var wait = await kubectl.RunAsync("wait --for=condition=failed job/forever --timeout=90s", timeout: TimeSpan.FromSeconds(100));
+        Assert.True(wait.ExitCode == 0, wait.ToString());
+        using var c = fixture.Server.Client();
+        var job = await c.BatchV1.ReadNamespacedJobAsync("forever", "default");
+        Assert.Equal("DeadlineExceeded", job.Status.Conditions.Single(x => x.Type == "Failed").Reason);
+        Assert.Equal(1, job.Status.Failed); // the pod killed at the deadline counts as failed
+        await Wait.ForAsync(async () =>
+        {
+            var pods = (await c.CoreV1.ListNamespacedPodAsync("default", labelSelector: "batch.kubernetes.io/job-name=forever")).Items;
+            return pods.Count == 0 ? pods : null;
+        }, "the running pod deleted");
+    }
+
+    [Fact]
+    public async Task DeletingAJobDeletesItsPodsDespiteTheTrackingFinalizer()
+    {
+        var kubectl = fixture.Server.Kubectl();
+        await kubectl.OkAsync("apply -f -", Wait.JobYaml("dropped", completions: 2, parallelism: 2, exitCode: 0).Replace("coxswain.dev/simulate-exit-code", "example.com/unused", StringComparison.Ordinal));
+        using var c = fixture.Server.Client();
+        await Wait.ForAsync(async () =>
+        {
+            var pods = (await c.CoreV1.ListNamespacedPodAsync("default", labelSelector: "batch.kubernetes.io/job-name=dropped")).Items;
+            return pods.Count(p => p.Status?.Phase == "Running") == 2 ? pods : null;
+        }, "2 pods Running");
+        await kubectl.OkAsync("delete job dropped");
+        await Wait.ForAsync(async () =>
+        {
+            var pods = (await c.CoreV1.ListNamespacedPodAsync("default", labelSelector: "batch.kubernetes.io/job-name=dropped")).Items;
+            return pods.Count == 0 ? pods : null;
+        }, "the job's pods gone");
     }
 
     [Fact]
