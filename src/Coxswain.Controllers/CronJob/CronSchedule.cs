@@ -6,6 +6,8 @@ namespace Coxswain.Controllers.CronJob;
 /// A CronJob schedule (what upstream parses with robfig/cron ParseStandard): five fields (minute hour
 /// day-of-month month day-of-week) or one of the macros @yearly, @annually, @monthly, @weekly, @daily,
 /// @midnight, @hourly, evaluated in a time zone. Parsing and next-occurrence arithmetic (DST included) is Cronos'.
+/// As in cron and robfig/cron, a day-of-month and a day-of-week that are both restricted match either one (Cronos
+/// alone requires both), so such a schedule is kept as two expressions and the earlier time wins.
 /// </summary>
 public sealed class CronSchedule
 {
@@ -14,13 +16,16 @@ public sealed class CronSchedule
         "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly",
     };
 
-    private readonly CronExpression _expression;
+    private readonly CronExpression[] _expressions;
 
-    private CronSchedule(CronExpression expression, TimeZoneInfo zone)
+    private CronSchedule(CronExpression[] expressions, TimeZoneInfo zone)
     {
-        _expression = expression;
+        _expressions = expressions;
         Zone = zone;
     }
+
+    /// <summary>robfig/cron's "star" fields: unrestricted, so the other day field alone decides.</summary>
+    private static bool IsStar(string field) => field is "*" or "?" or "*/1";
 
     public TimeZoneInfo Zone { get; }
 
@@ -35,6 +40,7 @@ public sealed class CronSchedule
             error = $"unrecognized descriptor: {text}";
             return false;
         }
+        string[] texts = [text];
         if (!text.StartsWith('@'))
         {
             var fields = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
@@ -43,11 +49,13 @@ public sealed class CronSchedule
                 error = $"expected exactly 5 fields, found {fields.Length}: {text}";
                 return false;
             }
-            text = string.Join(' ', fields);
+            texts = IsStar(fields[2]) || IsStar(fields[4])
+                ? [string.Join(' ', fields)]
+                : [$"{fields[0]} {fields[1]} {fields[2]} {fields[3]} *", $"{fields[0]} {fields[1]} * {fields[3]} {fields[4]}"];
         }
         try
         {
-            result = new CronSchedule(CronExpression.Parse(text, CronFormat.Standard), zone);
+            result = new CronSchedule(texts.Select(t => CronExpression.Parse(t, CronFormat.Standard)).ToArray(), zone);
             return true;
         }
         catch (CronFormatException e)
@@ -58,8 +66,18 @@ public sealed class CronSchedule
     }
 
     /// <summary>The first time strictly after <paramref name="afterUtc"/> (UTC), or null if there is none.</summary>
-    public DateTime? Next(DateTime afterUtc) =>
-        _expression.GetNextOccurrence(DateTime.SpecifyKind(afterUtc, DateTimeKind.Utc), Zone, inclusive: false);
+    public DateTime? Next(DateTime afterUtc)
+    {
+        DateTime? next = null;
+        foreach (var expression in _expressions)
+        {
+            if (expression.GetNextOccurrence(DateTime.SpecifyKind(afterUtc, DateTimeKind.Utc), Zone, inclusive: false) is { } t && (next == null || t < next))
+            {
+                next = t;
+            }
+        }
+        return next;
+    }
 
     /// <summary>
     /// Upstream mostRecentScheduleTime: the latest schedule time in (<paramref name="earliestUtc"/>, <paramref name="nowUtc"/>]

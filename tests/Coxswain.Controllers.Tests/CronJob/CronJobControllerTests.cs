@@ -31,6 +31,17 @@ public sealed class CronScheduleTests
     }
 
     [Fact]
+    public void DayOfMonthAndDayOfWeekMatchEitherAsInCron()
+    {
+        // Both restricted: the 13th OR a Friday (2026-01-16 is a Friday, before the 13th of February).
+        Assert.Equal(Utc(1, 16, 0, 0), Parse("0 0 13 * 5").Next(Utc(1, 13, 12, 0)));
+        Assert.Equal(Utc(2, 6, 0, 0), Parse("0 0 13 * 5").Next(Utc(1, 30, 12, 0)));
+        // One of them unrestricted: the other decides alone.
+        Assert.Equal(Utc(1, 16, 0, 0), Parse("0 0 * * 5").Next(Utc(1, 13, 12, 0)));
+        Assert.Equal(Utc(2, 13, 0, 0), Parse("0 0 13 * *").Next(Utc(1, 13, 12, 0)));
+    }
+
+    [Fact]
     public void Macros()
     {
         Assert.Equal(Utc(1, 10, 11, 0), Parse("@hourly").Next(Utc(1, 10, 10, 7)));
