@@ -171,6 +171,7 @@ public sealed partial class JobController : QueueController
         }
         var succeededIndexes = await TrackFinishedPodsAsync(key, job, claimed, ct);
 
+        var deleted = 0;
         var finishing = JobConditions.Find(status, JobConditions.FailureTarget) ?? JobConditions.Find(status, JobConditions.SuccessCriteriaMet);
         if (finishing == null)
         {
@@ -185,9 +186,9 @@ public sealed partial class JobController : QueueController
             // Finishing: no pod of the Job may keep running; the terminal condition waits until none is left.
             if (satisfied && pods.Active.Count > 0)
             {
-                await DeletePodsAsync(key, job, pods.Active, uncounted: false, ct); // they count as failed
+                deleted = await DeletePodsAsync(key, job, pods.Active, uncounted: false, ct); // they count as failed
             }
-            if (pods.Active.Count == 0 && pods.Terminating == 0 && IsEmpty(status.UncountedTerminatedPods))
+            if (satisfied && pods.Active.Count == 0 && pods.Terminating == 0 && IsEmpty(status.UncountedTerminatedPods))
             {
                 Finish(job, finishing, now);
             }
@@ -197,16 +198,17 @@ public sealed partial class JobController : QueueController
             Suspension(job, suspended, now);
             if (satisfied)
             {
-                await ManagePodsAsync(key, job, pods, succeededIndexes, suspended, now, ct);
+                deleted = await ManagePodsAsync(key, job, pods, succeededIndexes, suspended, now, ct);
             }
             if (!suspended && job.Spec.ActiveDeadlineSeconds is { } deadline && status.StartTime is { } started)
             {
                 EnqueueAfter(key, started.ToUniversalTime().AddSeconds(deadline) - now);
             }
         }
-        status.Active = pods.Active.Count(p => p.Metadata.DeletionTimestamp == null);
+        // Pods deleted in this sync are terminating already (upstream counts them so too).
+        status.Active = pods.Active.Count - deleted;
         status.Ready = pods.Ready;
-        status.Terminating = pods.Terminating;
+        status.Terminating = pods.Terminating + deleted;
         if (KubernetesJson.Serialize(job.Status) != before)
         {
             await WriteStatusAsync(key, job, ct);
@@ -277,17 +279,14 @@ public sealed partial class JobController : QueueController
     }
 
     /// <summary>Upstream manageJob: deletes surplus pods, creates missing ones (held back by the failure backoff).</summary>
-    private async Task ManagePodsAsync(string key, V1Job job, JobPods pods, SortedSet<int>? succeededIndexes, bool suspended, DateTime now, CancellationToken ct)
+    /// <returns>How many pods it deleted.</returns>
+    private async Task<int> ManagePodsAsync(string key, V1Job job, JobPods pods, SortedSet<int>? succeededIndexes, bool suspended, DateTime now, CancellationToken ct)
     {
         var parallelism = job.Spec.Parallelism ?? 1;
         var active = pods.Active;
         if (suspended)
         {
-            if (active.Count > 0)
-            {
-                await DeletePodsAsync(key, job, active, uncounted: true, ct);
-            }
-            return;
+            return active.Count > 0 ? await DeletePodsAsync(key, job, active, uncounted: true, ct) : 0;
         }
         var surplus = new List<V1Pod>();
         var toCreate = new List<int?>();
@@ -325,20 +324,20 @@ public sealed partial class JobController : QueueController
         }
         if (surplus.Count > 0)
         {
-            await DeletePodsAsync(key, job, surplus, uncounted: true, ct);
-            return;
+            return await DeletePodsAsync(key, job, surplus, uncounted: true, ct);
         }
         if (toCreate.Count == 0)
         {
-            return;
+            return 0;
         }
         var delay = pods.CreationDelay(now);
         if (delay > TimeSpan.Zero)
         {
             EnqueueAfter(key, delay);
-            return;
+            return 0;
         }
         await CreatePodsAsync(key, job, toCreate.Take(MaxPodCreateDeletePerSync).ToList(), ct);
+        return 0;
     }
 
     /// <summary>Upstream's MaxPodCreateDeletePerSync.</summary>
@@ -409,11 +408,12 @@ public sealed partial class JobController : QueueController
     /// drops their tracking finalizer first so they never count as failed; pods killed because the Job is finishing
     /// keep it (deleteActivePods) and are counted as failed once gone.
     /// </summary>
-    private async Task DeletePodsAsync(string key, V1Job job, List<V1Pod> pods, bool uncounted, CancellationToken ct)
+    private async Task<int> DeletePodsAsync(string key, V1Job job, List<V1Pod> pods, bool uncounted, CancellationToken ct)
     {
         var batch = pods.Take(MaxPodCreateDeletePerSync).ToList();
         Expectations.ExpectDeletions(key, batch.Select(Indexer<V1Pod>.KeyOf).ToList());
         var failures = new List<Exception>();
+        var deleted = 0;
         await Task.WhenAll(batch.Select(async pod =>
         {
             try
@@ -422,7 +422,11 @@ public sealed partial class JobController : QueueController
                 {
                     throw new InvalidOperationException($"removing the {TrackingFinalizer} finalizer of {pod.Metadata.Name} failed");
                 }
-                if (!await _podControl.DeleteAsync(job, pod, ct))
+                if (await _podControl.DeleteAsync(job, pod, ct))
+                {
+                    Interlocked.Increment(ref deleted);
+                }
+                else
                 {
                     Expectations.DeletionObserved(key, Indexer<V1Pod>.KeyOf(pod));
                 }
@@ -440,6 +444,7 @@ public sealed partial class JobController : QueueController
         {
             throw failures[0];
         }
+        return deleted;
     }
 
     /// <summary>The pods the Job controls after adoption of matching orphans and release of strays.</summary>

@@ -61,20 +61,6 @@ internal sealed class JobPods
         pod.Metadata?.Annotations?.TryGetValue(CompletionIndexKey, out var v) == true
         && int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : null;
 
-    /// <summary>Indexes in [0, completions) with a succeeded pod.</summary>
-    public SortedSet<int> SucceededIndexes(int completions)
-    {
-        var set = new SortedSet<int>();
-        foreach (var pod in Succeeded)
-        {
-            if (IndexOf(pod) is { } i && i < completions)
-            {
-                set.Add(i);
-            }
-        }
-        return set;
-    }
-
     /// <summary>Upstream's compressed interval form of status.completedIndexes: "1,3-5,7".</summary>
     public static string? FormatIndexes(IEnumerable<int> sorted)
     {

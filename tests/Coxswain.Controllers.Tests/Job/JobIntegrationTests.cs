@@ -238,9 +238,9 @@ public sealed class JobIntegrationTests(SimulatedClusterFixture fixture) : IClas
         var status = await Wait.ForAsync(async () =>
         {
             var cj = await c.BatchV1.ReadNamespacedCronJobAsync("ticker", "default");
-            return cj.Status?.LastSuccessfulTime != null ? cj.Status : null;
-        }, "lastSuccessfulTime", seconds: 90);
-        Assert.NotNull(status.LastScheduleTime);
+            return cj.Status?.LastSuccessfulTime != null && cj.Status.LastScheduleTime != null ? cj.Status : null;
+        }, "lastSuccessfulTime and lastScheduleTime", seconds: 90);
+        Assert.True(status.LastScheduleTime!.Value.ToUniversalTime() >= at.UtcDateTime); // a later minute may have run since
         var events = (await c.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=ticker")).Items;
         Assert.Contains(events, e => e.Reason == "SuccessfulCreate" && e.Message == $"Created job {scheduled.Metadata.Name}");
         Assert.Matches(@"^ticker\s+\* \* \* \* \*\s", await kubectl.OkAsync("get cronjob ticker --no-headers"));
