@@ -457,8 +457,22 @@ public sealed partial class JobController : QueueController
             {
                 // Upstream re-reads the Job: one deleted or replaced since the cache was filled adopts nothing.
                 var fresh = await _client.BatchV1.ReadNamespacedJobAsync(job.Metadata.Name, job.Metadata.NamespaceProperty, cancellationToken: c);
-                return fresh.Metadata.Uid == job.Metadata.Uid && fresh.Metadata.DeletionTimestamp == null;
+                return fresh.Metadata?.Uid == job.Metadata.Uid && fresh.Metadata.DeletionTimestamp == null;
             });
-        return await refs.ClaimAsync(candidates, ct);
+        var claimed = await refs.ClaimAsync(candidates, ct);
+        // Adopted pods get the tracking finalizer too (upstream adds it with the ownerReference), so they are counted.
+        for (var i = 0; i < claimed.Count; i++)
+        {
+            var pod = claimed[i];
+            if (!OwnerRefs.IsControlledBy(pod.Metadata, job.Metadata.Uid) && !HasFinalizer(pod) && pod.Metadata.DeletionTimestamp == null)
+            {
+                await _podControl.PatchAsync(pod.Metadata.NamespaceProperty, pod.Metadata.Name,
+                    $"{{\"metadata\":{{\"finalizers\":[\"{TrackingFinalizer}\"],\"uid\":\"{pod.Metadata.Uid}\"}}}}", ct);
+                var copy = KubernetesJson.Deserialize<V1Pod>(KubernetesJson.Serialize(pod));
+                (copy.Metadata.Finalizers ??= []).Add(TrackingFinalizer);
+                claimed[i] = copy;
+            }
+        }
+        return claimed;
     }
 }

@@ -210,6 +210,46 @@ public sealed class JobIntegrationTests(SimulatedClusterFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task AMatchingOrphanPodIsAdoptedAndCounted()
+    {
+        var kubectl = fixture.Server.Kubectl();
+        await kubectl.OkAsync("apply -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: stray
+              labels: {app: adopt-me}
+              annotations: {coxswain.dev/simulate-exit-code: "0"}
+            spec:
+              restartPolicy: Never
+              containers: [{name: work, image: busybox}]
+            """);
+        await kubectl.OkAsync("apply -f -", """
+            apiVersion: batch/v1
+            kind: Job
+            metadata:
+              name: adopter
+            spec:
+              manualSelector: true
+              selector: {matchLabels: {app: adopt-me}}
+              template:
+                metadata:
+                  labels: {app: adopt-me}
+                  annotations: {coxswain.dev/simulate-exit-code: "0"}
+                spec:
+                  restartPolicy: Never
+                  containers: [{name: work, image: busybox}]
+            """);
+        var wait = await kubectl.RunAsync("wait --for=condition=complete job/adopter --timeout=90s", timeout: TimeSpan.FromSeconds(100));
+        Assert.True(wait.ExitCode == 0, wait.ToString());
+        using var c = fixture.Server.Client();
+        var job = await c.BatchV1.ReadNamespacedJobAsync("adopter", "default");
+        var pods = (await c.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=adopt-me")).Items;
+        Assert.Equal(1, job.Status.Succeeded);
+        Assert.Contains(pods, p => p.Metadata.Name == "stray" && p.Metadata.OwnerReferences?.Single().Uid == job.Metadata.Uid);
+    }
+
+    [Fact]
     public async Task CronJobStartsJobsOnScheduleAndKubectlCanStartOneByHand()
     {
         var kubectl = fixture.Server.Kubectl();
