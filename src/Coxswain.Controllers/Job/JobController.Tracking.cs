@@ -92,7 +92,8 @@ public sealed partial class JobController
             {
                 // As upstream isPodFailed: a pod deleted unfinished failed, unless only Failed pods are replaced
                 // (podReplacementPolicy Failed); then it is let go uncounted, as the simulated kubelet never fails it.
-                if (phase == "Failed" || !OnlyReplaceFailedPods(job))
+                // A failure the pod failure policy ignores is not counted either.
+                if ((phase == "Failed" || !OnlyReplaceFailedPods(job)) && PodFailurePolicy.Match(job.Spec.PodFailurePolicy, pod).Counts)
                 {
                     uncounted.Failed.Add(uid);
                     added = true;

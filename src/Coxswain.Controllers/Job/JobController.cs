@@ -221,6 +221,13 @@ public sealed partial class JobController : QueueController
     private static V1JobCondition? Verdict(V1Job job, JobPods pods, SortedSet<int>? succeededIndexes, DateTime now)
     {
         var status = job.Status;
+        foreach (var failed in job.Spec.PodFailurePolicy == null ? [] : pods.Failed)
+        {
+            if (PodFailurePolicy.Match(job.Spec.PodFailurePolicy, failed).FailJobMessage is { } message)
+            {
+                return JobConditions.New(JobConditions.FailureTarget, PodFailurePolicy.Reason, message, now);
+            }
+        }
         if ((status.Failed ?? 0) > (job.Spec.BackoffLimit ?? 6) || pods.PastBackoffLimitOnFailure(job))
         {
             return JobConditions.New(JobConditions.FailureTarget, JobConditions.BackoffLimitExceeded, "Job has reached the specified backoff limit", now);

@@ -273,6 +273,36 @@ public sealed class JobControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task PodFailurePolicyFailsTheJobOrIgnoresTheFailure()
+    {
+        var job = Job(completions: 1, backoffLimit: 0);
+        job.Spec.PodFailurePolicy = new V1PodFailurePolicy
+        {
+            Rules =
+            [
+                new V1PodFailurePolicyRule { Action = "Ignore", OnExitCodes = new V1PodFailurePolicyOnExitCodesRequirement { OperatorProperty = "In", Values = [1] } },
+                new V1PodFailurePolicyRule { Action = "FailJob", OnExitCodes = new V1PodFailurePolicyOnExitCodesRequirement { ContainerName = "pi", OperatorProperty = "NotIn", Values = [1, 2] } },
+            ],
+        };
+        Pod(job, "Failed", finished: Now.AddSeconds(-60)); // exit code 1: ignored, despite backoffLimit 0
+        var status = await SyncAsync(job);
+        Assert.Equal(0, status!.Failed ?? 0);
+        Assert.Null(Condition(status, "FailureTarget"));
+        Assert.Single(_api.Where("POST", "/pods"));
+
+        var fatal = Pod(job, "Failed");
+        fatal.Status.ContainerStatuses[0].State.Terminated.ExitCode = 42;
+        _api.Clear();
+        var controller = new JobController(_manager, new FakeTimeProvider(Now));
+        _manager.Informers.For(ResourceTypes.Jobs).Indexer.Upsert(job);
+        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        status = KubernetesJson.Deserialize<V1Job>(_api.Where("PUT", "/jobs/pi/status").Last().Body).Status;
+        var failed = Condition(status, "Failed");
+        Assert.Equal(("True", "PodFailurePolicy"), (failed?.Status, failed?.Reason));
+        Assert.Equal($"Container pi for pod ns/{fatal.Metadata.Name} failed with exit code 42 matching FailJob rule at index 1", failed?.Message);
+    }
+
+    [Fact]
     public async Task PodsOfADeletedJobLoseTheirFinalizer()
     {
         var job = Job();

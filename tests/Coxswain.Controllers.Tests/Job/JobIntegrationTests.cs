@@ -124,6 +124,28 @@ public sealed class JobIntegrationTests(SimulatedClusterFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task PodFailurePolicyFailsTheJobAtTheFirstMatchingExit()
+    {
+        var kubectl = fixture.Server.Kubectl();
+        const string policy = """
+              backoffLimit: 6
+              podFailurePolicy:
+                rules:
+                - action: FailJob
+                  onExitCodes: {operator: In, values: [3]}
+            """;
+        await kubectl.OkAsync("apply -f -", Wait.JobYaml("fatal", completions: 1, parallelism: 1, exitCode: 3, extraSpec: policy.TrimEnd()));
+        var wait = await kubectl.RunAsync("wait --for=condition=failed job/fatal --timeout=90s", timeout: TimeSpan.FromSeconds(100));
+        Assert.True(wait.ExitCode == 0, wait.ToString());
+        using var c = fixture.Server.Client();
+        var job = await c.BatchV1.ReadNamespacedJobAsync("fatal", "default");
+        var failed = job.Status.Conditions.Single(x => x.Type == "Failed");
+        Assert.Equal("PodFailurePolicy", failed.Reason);
+        Assert.Contains("failed with exit code 3 matching FailJob rule at index 0", failed.Message);
+        Assert.Equal(1, job.Status.Failed);
+    }
+
+    [Fact]
     public async Task IndexedJobCompletesEveryIndex()
     {
         var kubectl = fixture.Server.Kubectl();
