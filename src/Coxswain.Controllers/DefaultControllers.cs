@@ -10,6 +10,9 @@ public static class DefaultControllers
         manager.Add(new Deployment.DeploymentController(manager), workers: 5);
         manager.Add(new StatefulSet.StatefulSetController(manager), workers: 5);
         manager.Add(new DaemonSet.DaemonSetController(manager), workers: 2);
+        manager.Add(new Job.JobController(manager), workers: 5);
+        manager.Add(new Job.TtlAfterFinishedController(manager), workers: 5);
+        manager.Add(new CronJob.CronJobController(manager), workers: 5);
         return manager;
     }
 }

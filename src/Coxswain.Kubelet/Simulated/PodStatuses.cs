@@ -25,7 +25,7 @@ internal static class PodStatuses
     /// <summary>restartPolicy Never: the containers exited with <paramref name="code"/> and stay down.</summary>
     public static V1PodStatus Failed(V1Pod pod, int code, DateTime now) => Terminated(pod, code, now, "Failed");
 
-    /// <summary>Containers stopped (failed, or for deletion); phase as given.</summary>
+    /// <summary>Containers stopped (failed, completed, or for deletion); phase as given.</summary>
     public static V1PodStatus Terminated(V1Pod pod, int code, DateTime now, string phase)
     {
         var reason = code == 0 ? "Completed" : "Error";
@@ -51,7 +51,7 @@ internal static class PodStatuses
         {
             var old = pod.Status?.ContainerStatuses?.FirstOrDefault(s => s.Name == c.Name);
             var status = Container(pod, c, new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = now } }, (old?.RestartCount ?? 0) + 1, ready: true);
-            status.LastState = Terminated(code, "Error", old?.State?.Running?.StartedAt ?? now, now);
+            status.LastState = Terminated(code, code == 0 ? "Completed" : "Error", old?.State?.Running?.StartedAt ?? now, now);
             return status;
         }).ToList(),
     };

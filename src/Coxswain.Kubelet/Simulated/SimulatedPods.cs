@@ -11,11 +11,11 @@ namespace Coxswain.Kubelet.Simulated;
 /// <summary>
 /// The pod side of the simulated kubelets: ONE informer over all pods, indexed by spec.nodeName, and a work queue
 /// keyed by pod. A pod on one of our nodes is "started" after a delay (phase Running, IPs, ready containers),
-/// failed if annotated <see cref="ExitCodeAnnotation"/>, and removed once its deletionTimestamp is set.
+/// failed or completed if annotated <see cref="ExitCodeAnnotation"/>, and removed once its deletionTimestamp is set.
 /// </summary>
 internal sealed partial class SimulatedPods(Kubernetes client, SimulatedNodeOptions options, ILogger logger)
 {
-    /// <summary>Containers of a pod with this annotation "exit" with that code about a second after starting.</summary>
+    /// <summary>Containers of a pod with this annotation "exit" with that code about a second after starting ("0": they complete).</summary>
     public const string ExitCodeAnnotation = "coxswain.dev/simulate-exit-code";
 
     private static readonly TimeSpan CrashAfter = TimeSpan.FromSeconds(1);
@@ -123,9 +123,13 @@ internal sealed partial class SimulatedPods(Kubernetes client, SimulatedNodeOpti
         {
             return crashAt - now;
         }
-        var next = pod.Spec.RestartPolicy == "Never"
-            ? PodStatuses.Failed(pod, code, now)
-            : PodStatuses.Restarted(pod, code, now);
+        // Exit 0 ends the pod under Never/OnFailure (phase Succeeded); Always restarts whatever the code.
+        var next = pod.Spec.RestartPolicy switch
+        {
+            "Never" when code != 0 => PodStatuses.Failed(pod, code, now),
+            "Never" or "OnFailure" when code == 0 => PodStatuses.Terminated(pod, 0, now, "Succeeded"),
+            _ => PodStatuses.Restarted(pod, code, now),
+        };
         await PatchStatusAsync(pod, next, ct);
         return null;
     }
@@ -177,7 +181,7 @@ internal sealed partial class SimulatedPods(Kubernetes client, SimulatedNodeOpti
         restarts == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, TimeSpan.FromSeconds(10).Ticks << Math.Min(restarts - 1, 10)));
 
     private static int? ExitCode(V1Pod pod) =>
-        pod.Metadata.Annotations?.TryGetValue(ExitCodeAnnotation, out var v) == true && int.TryParse(v, out var code) && code != 0 ? code : null;
+        pod.Metadata.Annotations?.TryGetValue(ExitCodeAnnotation, out var v) == true && int.TryParse(v, out var code) ? code : null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "syncing simulated pod {Pod} failed: {Error}")]
     private static partial void LogSyncFailed(ILogger logger, string pod, string error);

@@ -131,6 +131,30 @@ public sealed class SimulatedNodesTests(ServerFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public async Task ExitCodeZeroCompletesUnlessRestartPolicyIsAlways()
+    {
+        using var client = fixture.Server.Client();
+        await using var agent = new Agent(client, new SimulatedNodeOptions { Count = 1, NamePrefix = "done-" });
+        await agent.Pool.Registered.WaitAsync(TimeSpan.FromSeconds(30));
+        var exit = new Dictionary<string, string> { ["coxswain.dev/simulate-exit-code"] = "0" };
+
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("never", "done-0", "Never", exit), "default");
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("onfailure", "done-0", "OnFailure", exit), "default");
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("always", "done-0", "Always", exit), "default");
+        foreach (var name in new[] { "never", "onfailure" })
+        {
+            V1Pod pod = null!;
+            await Eventually(async () => (pod = await client.CoreV1.ReadNamespacedPodAsync(name, "default")).Status?.Phase == "Succeeded", name + " Succeeded");
+            var terminated = pod.Status.ContainerStatuses.Single().State.Terminated;
+            Assert.Equal((0, "Completed"), (terminated.ExitCode, terminated.Reason));
+        }
+        V1Pod always = null!;
+        await Eventually(async () => (always = await client.CoreV1.ReadNamespacedPodAsync("always", "default")).Status?.ContainerStatuses?.Single().RestartCount >= 1, "container restarted");
+        Assert.Equal("Running", always.Status.Phase);
+        Assert.Equal((0, "Completed"), (always.Status.ContainerStatuses.Single().LastState.Terminated.ExitCode, always.Status.ContainerStatuses.Single().LastState.Terminated.Reason));
+    }
+
+    [Fact]
     public async Task AThousandNodesRegisterInOneProcess()
     {
         using var client = fixture.Server.Client();
