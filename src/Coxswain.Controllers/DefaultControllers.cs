@@ -5,7 +5,6 @@ public static class DefaultControllers
 {
     public static ControllerManager AddDefaults(this ControllerManager manager)
     {
-        // One line per controller, e.g.: manager.Add(new ReplicaSetController(manager), workers: 5);
         manager.Add(new ReplicaSet.ReplicaSetController(manager), workers: 5);
         manager.Add(new Deployment.DeploymentController(manager), workers: 5);
         manager.Add(new StatefulSet.StatefulSetController(manager), workers: 5);
