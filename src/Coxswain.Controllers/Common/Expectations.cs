@@ -1,3 +1,6 @@
+using Coxswain.Client.Cache;
+using k8s.Models;
+
 namespace Coxswain.Controllers.Common;
 
 /// <summary>
@@ -71,6 +74,35 @@ public sealed class Expectations(TimeProvider? time = null)
                 r.Deletes--;
             }
         }
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="pods"/> at once, their deletions already expected under <paramref name="key"/>. A pod
+    /// that was already gone (<paramref name="delete"/> returns false) or whose delete failed brings no informer
+    /// event, so it counts as observed here. Returns the failures, for the caller to report.
+    /// </summary>
+    public async Task<List<Exception>> DeleteAllAsync(string key, IEnumerable<V1Pod> pods, Func<V1Pod, Task<bool>> delete)
+    {
+        var failures = new List<Exception>();
+        await Task.WhenAll(pods.Select(async pod =>
+        {
+            try
+            {
+                if (!await delete(pod))
+                {
+                    DeletionObserved(key, Indexer<V1Pod>.KeyOf(pod));
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                DeletionObserved(key, Indexer<V1Pod>.KeyOf(pod));
+                lock (failures)
+                {
+                    failures.Add(e);
+                }
+            }
+        }));
+        return failures;
     }
 
     /// <summary>Forgets the owner (it was deleted).</summary>

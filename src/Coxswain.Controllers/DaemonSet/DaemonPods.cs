@@ -1,3 +1,4 @@
+using Coxswain.Scheduler.Framework;
 using k8s.Models;
 
 namespace Coxswain.Controllers.DaemonSet;
@@ -65,7 +66,7 @@ public static class DaemonPods
         {
             return (false, false);
         }
-        if (!MatchesNodeRequirements(spec, node))
+        if (!NodeSelectors.PodMatchesNodeRequirements(new V1Pod { Spec = spec }, node))
         {
             return (false, false);
         }
@@ -78,7 +79,7 @@ public static class DaemonPods
         var untoleratedNoSchedule = false;
         foreach (var taint in taints)
         {
-            if (taint.Effect is not ("NoSchedule" or "NoExecute") || tolerations.Any(t => Tolerates(t, taint)))
+            if (taint.Effect is not ("NoSchedule" or "NoExecute") || Tolerations.AnyTolerates(tolerations, taint))
             {
                 continue;
             }
@@ -89,85 +90,6 @@ public static class DaemonPods
             untoleratedNoSchedule = true;
         }
         return (!untoleratedNoSchedule, true);
-    }
-
-    /// <summary>Upstream Toleration.ToleratesTaint.</summary>
-    public static bool Tolerates(V1Toleration t, V1Taint taint)
-    {
-        if (!string.IsNullOrEmpty(t.Effect) && t.Effect != taint.Effect)
-        {
-            return false;
-        }
-        if (!string.IsNullOrEmpty(t.Key) && t.Key != taint.Key)
-        {
-            return false;
-        }
-        return t.OperatorProperty switch
-        {
-            "Exists" => true,
-            "Equal" or "" or null => (t.Value ?? "") == (taint.Value ?? ""),
-            _ => false,
-        };
-    }
-
-    /// <summary>spec.nodeSelector and required node affinity (terms ORed, requirements ANDed).</summary>
-    public static bool MatchesNodeRequirements(V1PodSpec spec, V1Node node)
-    {
-        var labels = node.Metadata?.Labels;
-        if (spec.NodeSelector != null)
-        {
-            foreach (var (k, v) in spec.NodeSelector)
-            {
-                if (labels == null || !labels.TryGetValue(k, out var nv) || nv != v)
-                {
-                    return false;
-                }
-            }
-        }
-        var terms = spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution?.NodeSelectorTerms;
-        if (spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution == null)
-        {
-            return true;
-        }
-        if (terms == null)
-        {
-            return false;
-        }
-        var fields = new Dictionary<string, string> { ["metadata.name"] = node.Metadata?.Name ?? "" };
-        foreach (var term in terms)
-        {
-            // An empty term matches nothing.
-            if (term.MatchExpressions is not { Count: > 0 } && term.MatchFields is not { Count: > 0 })
-            {
-                continue;
-            }
-            if ((term.MatchExpressions ?? []).All(r => Matches(r, labels)) && (term.MatchFields ?? []).All(r => Matches(r, fields)))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static bool Matches(V1NodeSelectorRequirement r, IDictionary<string, string>? labels)
-    {
-        string? v = null;
-        var has = labels != null && labels.TryGetValue(r.Key, out v);
-        switch (r.OperatorProperty)
-        {
-            case "In": return has && r.Values != null && r.Values.Contains(v!);
-            case "NotIn": return !has || r.Values == null || !r.Values.Contains(v!);
-            case "Exists": return has;
-            case "DoesNotExist": return !has;
-            case "Gt":
-            case "Lt":
-                if (!has || r.Values is not { Count: 1 } || !long.TryParse(v, out var lv) || !long.TryParse(r.Values[0], out var rv))
-                {
-                    return false;
-                }
-                return r.OperatorProperty == "Gt" ? lv > rv : lv < rv;
-            default: return false;
-        }
     }
 
     /// <summary>

@@ -461,24 +461,7 @@ public sealed partial class DaemonSetController : QueueController
             }
         }
 
-        await Task.WhenAll(deletes.Select(async pod =>
-        {
-            try
-            {
-                if (!await DeletePodAsync(ds, pod, ct))
-                {
-                    Expectations.DeletionObserved(key, Indexer<V1Pod>.KeyOf(pod));
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                Expectations.DeletionObserved(key, Indexer<V1Pod>.KeyOf(pod));
-                lock (errors)
-                {
-                    errors.Add(e);
-                }
-            }
-        }));
+        errors.AddRange(await Expectations.DeleteAllAsync(key, deletes, pod => DeletePodAsync(ds, pod, ct)));
         if (errors.Count > 0)
         {
             throw errors.Count == 1 ? errors[0] : new AggregateException(errors);

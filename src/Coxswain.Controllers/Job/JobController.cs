@@ -419,34 +419,20 @@ public sealed partial class JobController : QueueController
     {
         var batch = pods.Take(MaxPodCreateDeletePerSync).ToList();
         Expectations.ExpectDeletions(key, batch.Select(Indexer<V1Pod>.KeyOf).ToList());
-        var failures = new List<Exception>();
         var deleted = 0;
-        await Task.WhenAll(batch.Select(async pod =>
+        var failures = await Expectations.DeleteAllAsync(key, batch, async pod =>
         {
-            try
+            if (uncounted && HasFinalizer(pod) && (await RemoveFinalizersAsync([pod], ct)).Count > 0)
             {
-                if (uncounted && HasFinalizer(pod) && (await RemoveFinalizersAsync([pod], ct)).Count > 0)
-                {
-                    throw new InvalidOperationException($"removing the {TrackingFinalizer} finalizer of {pod.Metadata.Name} failed");
-                }
-                if (await _podControl.DeleteAsync(job, pod, ct))
-                {
-                    Interlocked.Increment(ref deleted);
-                }
-                else
-                {
-                    Expectations.DeletionObserved(key, Indexer<V1Pod>.KeyOf(pod));
-                }
+                throw new InvalidOperationException($"removing the {TrackingFinalizer} finalizer of {pod.Metadata.Name} failed");
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            if (!await _podControl.DeleteAsync(job, pod, ct))
             {
-                Expectations.DeletionObserved(key, Indexer<V1Pod>.KeyOf(pod));
-                lock (failures)
-                {
-                    failures.Add(e);
-                }
+                return false;
             }
-        }));
+            Interlocked.Increment(ref deleted);
+            return true;
+        });
         if (failures.Count > 0)
         {
             throw failures[0];

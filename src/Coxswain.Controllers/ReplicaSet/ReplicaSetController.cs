@@ -298,25 +298,10 @@ public sealed partial class ReplicaSetController : QueueController
             var victims = PodRanking.PodsToDelete(pods, RelatedPods(rs), count, _time.GetUtcNow().UtcDateTime);
             Expectations.ExpectDeletions(key, victims.Select(PodKey).ToList());
             LogDeleting(Logger, key, count, pods.Count, rs.Spec.Replicas ?? 1);
-            var results = await Task.WhenAll(victims.Select(async pod =>
+            var failures = await Expectations.DeleteAllAsync(key, victims, pod => _podControl.DeleteAsync(rs, pod, ct));
+            if (failures.Count > 0)
             {
-                try
-                {
-                    if (!await _podControl.DeleteAsync(rs, pod, ct))
-                    {
-                        Expectations.DeletionObserved(key, PodKey(pod)); // already gone: no event will come
-                    }
-                    return null;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    Expectations.DeletionObserved(key, PodKey(pod));
-                    return e;
-                }
-            }));
-            if (results.FirstOrDefault(e => e != null) is { } failed)
-            {
-                throw failed;
+                throw failures[0];
             }
         }
     }
