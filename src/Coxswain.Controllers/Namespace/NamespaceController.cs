@@ -71,11 +71,8 @@ public sealed partial class NamespaceController : QueueController
             EnqueueAfter(key, RecheckDelay);
             return;
         }
-        var current = await _client.CoreV1.ReadNamespaceAsync(key, cancellationToken: ct);
-        if (current.Metadata.Uid != ns.Metadata.Uid || current.Spec?.Finalizers?.Contains(KubernetesFinalizer) != true)
-        {
-            return;
-        }
+        // From the cache, copied: a stale resourceVersion conflicts and the sync is retried.
+        var current = KubernetesJson.Deserialize<V1Namespace>(KubernetesJson.Serialize(ns));
         current.Spec.Finalizers = current.Spec.Finalizers.Where(f => f != KubernetesFinalizer).ToList();
         await _client.CoreV1.ReplaceNamespaceFinalizeAsync(current, key, cancellationToken: ct);
         LogFinalized(Logger, key);
