@@ -57,25 +57,61 @@ public sealed partial class NamespaceController : QueueController
         }
         // Discovery on every sync, as upstream does: a resource served since the last one must be emptied too.
         var resources = Resources ?? await ApiResources.DiscoverAsync(_client, ct);
-        var remaining = 0;
+        var totals = new NamespaceConditions.Totals();
         foreach (var r in resources.Where(r => r.Namespaced && r.Can("list", "deletecollection")))
         {
-            var path = r.CollectionPath(key);
-            await ApiResources.SendAsync(_client, HttpMethod.Delete, path, Background, "application/json", ct);
-            using var list = JsonDocument.Parse(await ApiResources.SendAsync(_client, HttpMethod.Get, path, null, null, ct));
-            remaining += list.RootElement.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array ? items.GetArrayLength() : 0;
+            await DeleteContentAsync(r, key, totals, ct);
         }
-        if (remaining > 0)
+        // From the cache, copied; a stale resourceVersion conflicts and the sync is retried.
+        var current = KubernetesJson.Deserialize<V1Namespace>(KubernetesJson.Serialize(ns));
+        current.Status ??= new V1NamespaceStatus();
+        if (NamespaceConditions.Apply(current.Status, NamespaceConditions.From(totals, DateTime.UtcNow)))
+        {
+            current = await _client.CoreV1.ReplaceNamespaceStatusAsync(current, key, cancellationToken: ct);
+        }
+        if (totals.Errors.Count > 0)
+        {
+            throw new InvalidOperationException($"namespace {key}: {string.Join("; ", totals.Errors)}");
+        }
+        if (totals.Remaining.Count > 0)
         {
             // Objects held by finalizers or still terminating: look again soon.
             EnqueueAfter(key, RecheckDelay);
             return;
         }
-        // From the cache, copied: a stale resourceVersion conflicts and the sync is retried.
-        var current = KubernetesJson.Deserialize<V1Namespace>(KubernetesJson.Serialize(ns));
         current.Spec.Finalizers = current.Spec.Finalizers.Where(f => f != KubernetesFinalizer).ToList();
         await _client.CoreV1.ReplaceNamespaceFinalizeAsync(current, key, cancellationToken: ct);
         LogFinalized(Logger, key);
+    }
+
+    /// <summary>Deletes one resource's objects in the namespace as a collection, then counts what is left.</summary>
+    private async Task DeleteContentAsync(ApiResource r, string ns, NamespaceConditions.Totals totals, CancellationToken ct)
+    {
+        var path = r.CollectionPath(ns);
+        try
+        {
+            await ApiResources.SendAsync(_client, HttpMethod.Delete, path, Background, "application/json", ct);
+            using var list = JsonDocument.Parse(await ApiResources.SendAsync(_client, HttpMethod.Get, path, null, null, ct));
+            if (!list.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array || items.GetArrayLength() == 0)
+            {
+                return;
+            }
+            totals.Remaining[$"{r.Plural}.{r.Group}"] = items.GetArrayLength();
+            foreach (var item in items.EnumerateArray())
+            {
+                if (item.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("finalizers", out var finalizers) && finalizers.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var f in finalizers.EnumerateArray().Select(f => f.GetString() ?? "").Distinct())
+                    {
+                        totals.Finalizers[f] = totals.Finalizers.GetValueOrDefault(f) + 1;
+                    }
+                }
+            }
+        }
+        catch (ApiStatusException e)
+        {
+            totals.Errors.Add($"{r.Plural}.{r.Group}: {e.Message}");
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "namespace {Namespace}: content deleted, finalized")]
