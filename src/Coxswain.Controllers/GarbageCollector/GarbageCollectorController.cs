@@ -29,7 +29,7 @@ public sealed partial class GarbageCollectorController : QueueController
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Node> _byUid = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _dependents = new(StringComparer.Ordinal);
-    private readonly List<SharedInformer<ObjectMetadata>> _informers = [];
+    private readonly Dictionary<(string Group, string Plural), SharedInformer<ObjectMetadata>> _informers = [];
     private List<ApiResource> _resources = [];
 
     private sealed record Node(ApiResource Resource, V1ObjectMeta Meta)
@@ -52,37 +52,60 @@ public sealed partial class GarbageCollectorController : QueueController
         set => _resources = [.. value];
     }
 
+    /// <summary>How often discovery is repeated to pick up resources served since (upstream's resync period).</summary>
+    public static readonly TimeSpan RediscoveryPeriod = TimeSpan.FromSeconds(30);
+
     protected override async Task<bool> WaitForCacheSyncAsync(CancellationToken ct)
     {
-        while (true)
+        while (!await DiscoverAndWatchAsync(ct))
         {
-            try
-            {
-                _resources = await ApiResources.DiscoverAsync(_client, ct);
-                break;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogDiscoveryFailed(Logger, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
-            }
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
         }
-        // One metadata informer per resource, outside the shared factory: its key is the model type, and every
-        // resource here shares one model. (Resources added after start are not picked up.)
-        foreach (var resource in _resources.Where(r => r.Can("list", "watch", "delete") && !Ignored.Contains((r.Group, r.Plural))))
-        {
-            var informer = new SharedInformer<ObjectMetadata>(new ListWatcher<ObjectMetadata>(_client, resource.MetadataType));
-            var r = resource;
-            informer.AddEventHandler(onAdd: o => Observe(r, o.Metadata), onUpdate: (_, o) => Observe(r, o.Metadata), onDelete: (o, _) => Forget(o.Metadata));
-            _informers.Add(informer);
-            _ = informer.RunAsync(ct);
-        }
-        foreach (var informer in _informers)
+        foreach (var informer in _informers.Values.ToList())
         {
             if (!await informer.WaitForCacheSyncAsync(ct))
             {
                 return false;
             }
+        }
+        _ = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(RediscoveryPeriod);
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                await DiscoverAndWatchAsync(ct);
+            }
+        }, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+        return true;
+    }
+
+    /// <summary>Discovers the served resources and starts an informer for each new one; false when discovery failed.</summary>
+    private async Task<bool> DiscoverAndWatchAsync(CancellationToken ct)
+    {
+        List<ApiResource> resources;
+        try
+        {
+            resources = await ApiResources.DiscoverAsync(_client, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogDiscoveryFailed(Logger, e.Message);
+            return false;
+        }
+        _resources = resources;
+        // One metadata informer per resource, outside the shared factory: its key is the model type, and every
+        // resource here shares one model. (Informers of resources no longer served are left running.)
+        foreach (var resource in resources.Where(r => r.Can("list", "watch", "delete") && !Ignored.Contains((r.Group, r.Plural))))
+        {
+            if (_informers.ContainsKey((resource.Group, resource.Plural)))
+            {
+                continue;
+            }
+            var informer = new SharedInformer<ObjectMetadata>(new ListWatcher<ObjectMetadata>(_client, resource.MetadataType));
+            var r = resource;
+            informer.AddEventHandler(onAdd: o => Observe(r, o.Metadata), onUpdate: (_, o) => Observe(r, o.Metadata), onDelete: (o, _) => Forget(o.Metadata));
+            _informers[(resource.Group, resource.Plural)] = informer;
+            _ = informer.RunAsync(ct);
         }
         return true;
     }
