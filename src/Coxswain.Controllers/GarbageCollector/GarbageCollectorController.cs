@@ -221,6 +221,13 @@ public sealed partial class GarbageCollectorController : QueueController
         var blocking = dependents.Where(d => d.Meta.OwnerReferences?.Any(o => o.Uid == owner.Uid && o.BlockOwnerDeletion == true) == true).ToList();
         foreach (var d in dependents.Where(d => !d.Deleting))
         {
+            if (await HasSolidOwnerAsync(d, owner.Uid, ct))
+            {
+                // Another owner still holds it: only the reference to this owner goes, as upstream does.
+                var kept = d.Meta.OwnerReferences!.Where(r => r.Uid != owner.Uid).ToList();
+                await PatchAsync(d, new JsonObject { ["ownerReferences"] = Json(kept) }, ct);
+                continue;
+            }
             // A blocking dependent goes in the foreground too, so that the owner waits for its whole subtree.
             await ApiResources.DeleteAsync(_client, d.Resource, d.Meta.NamespaceProperty, d.Meta.Name, d.Uid, blocking.Contains(d) ? "Foreground" : "Background", ct);
         }
@@ -256,6 +263,28 @@ public sealed partial class GarbageCollectorController : QueueController
             var kept = owners.Where(o => absent.All(a => a.Uid != o.Uid)).ToList();
             await PatchAsync(node, new JsonObject { ["ownerReferences"] = Json(kept) }, ct);
         }
+    }
+
+    /// <summary>Whether <paramref name="dependent"/> has an owner other than <paramref name="except"/> that exists and is not being deleted.</summary>
+    private async Task<bool> HasSolidOwnerAsync(Node dependent, string except, CancellationToken ct)
+    {
+        foreach (var o in dependent.Meta.OwnerReferences ?? [])
+        {
+            if (o.Uid == except)
+            {
+                continue;
+            }
+            Node? known;
+            lock (_lock)
+            {
+                known = _byUid.GetValueOrDefault(o.Uid);
+            }
+            if (known != null ? !known.Deleting : await ExistsAsync(o, dependent.Meta.NamespaceProperty, ct))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Whether an owner the graph has not seen exists on the server with the referenced uid.</summary>

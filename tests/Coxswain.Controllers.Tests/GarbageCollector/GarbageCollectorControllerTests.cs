@@ -100,6 +100,23 @@ public sealed class GarbageCollectorControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task ForegroundDeletionOnlyDropsItsReferenceFromADependentAnotherOwnerHolds()
+    {
+        var owner = Meta("rs", "rs-1");
+        owner.DeletionTimestamp = DateTime.UtcNow;
+        owner.Finalizers = [GarbageCollectorController.ForegroundFinalizer];
+        _gc.Observe(ReplicaSets, owner);
+        _gc.Observe(ReplicaSets, Meta("other", "rs-2"));
+        _gc.Observe(Pods, Meta("p", "pod-1", Ref("rs", "rs-1", block: true), Ref("other", "rs-2")));
+
+        await _gc.SyncAsync("rs-1", CancellationToken.None);
+
+        Assert.Empty(_api.Where("DELETE", "/"));
+        var patch = Assert.Single(_api.Where("PATCH", "/api/v1/namespaces/ns/pods/p"));
+        Assert.Equal("rs-2", Assert.Single(patch.Json!["metadata"]!["ownerReferences"]!.AsArray())!["uid"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task OrphanFinalizerStripsTheOwnerReferenceFromEveryDependentFirst()
     {
         var owner = Meta("rs", "rs-1");
