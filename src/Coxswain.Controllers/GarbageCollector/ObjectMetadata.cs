@@ -16,6 +16,17 @@ public sealed class ObjectMetadata : IKubernetesObject<V1ObjectMeta>
     [JsonPropertyName("kind")]
     public string Kind { get; set; } = "";
 
+    /// <summary>The metadata without managedFields (upstream's informers strip them too): they are most of it.</summary>
     [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
+    public V1ObjectMeta Metadata
+    {
+        get => _metadata;
+        set
+        {
+            _metadata = value ?? new V1ObjectMeta();
+            _metadata.ManagedFields = null;
+        }
+    }
+
+    private V1ObjectMeta _metadata = new();
 }

@@ -154,4 +154,18 @@ public sealed class GarbageCollectorControllerTests : IDisposable
 
         Assert.Empty(_api.Requests);
     }
+
+    [Fact]
+    public void MetadataIsReadFromAnyObjectWithoutManagedFields()
+    {
+        var json = """
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","uid":"u1","managedFields":[{"manager":"kubectl"}],
+             "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","uid":"rs-1","blockOwnerDeletion":true}]},
+             "spec":{"containers":[{"name":"c","image":"nginx"}]}}
+            """;
+        var o = k8s.KubernetesJson.Deserialize<ObjectMetadata>(json);
+        Assert.Equal(("Pod", "u1"), (o.Kind, o.Metadata.Uid));
+        Assert.Null(o.Metadata.ManagedFields);
+        Assert.True(Assert.Single(o.Metadata.OwnerReferences).BlockOwnerDeletion);
+    }
 }
