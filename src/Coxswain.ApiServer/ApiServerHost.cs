@@ -24,14 +24,12 @@ public sealed class ApiServerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly IStore _store;
-    private readonly BackgroundLoops _loops;
     private volatile bool _ready;
 
-    private ApiServerHost(WebApplication app, IStore store, BackgroundLoops loops, string url, string kubeconfigPath)
+    private ApiServerHost(WebApplication app, IStore store, string url, string kubeconfigPath)
     {
         _app = app;
         _store = store;
-        _loops = loops;
         Url = url;
         KubeconfigPath = kubeconfigPath;
     }
@@ -99,8 +97,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         await Bootstrap.EnsureBuiltInNamespacesAsync(registry, ct);
         await Bootstrap.EnsureKubernetesServiceAsync(registry, options.AdvertisedHost, port, ct);
         log.LogDebug("built-in namespaces present after {Ms} ms", clock.ElapsedMilliseconds);
-        var loops = BackgroundLoops.Start(registry, loggerFactory);
-        host = new ApiServerHost(app, store, loops, url, kubeconfigPath) { _ready = true };
+        host = new ApiServerHost(app, store, url, kubeconfigPath) { _ready = true };
         return host;
     }
 
@@ -118,7 +115,6 @@ public sealed class ApiServerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _ready = false;
-        await _loops.DisposeAsync();
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
         {
             await _app.StopAsync(timeout.Token);

@@ -12,6 +12,8 @@ public static class DefaultControllers
         manager.Add(new Job.JobController(manager), workers: 5);
         manager.Add(new Job.TtlAfterFinishedController(manager), workers: 5);
         manager.Add(new CronJob.CronJobController(manager), workers: 5);
+        manager.Add(new GarbageCollector.GarbageCollectorController(manager), workers: 20);
+        manager.Add(new Namespace.NamespaceController(manager), workers: 10);
         return manager;
     }
 }

@@ -6,8 +6,8 @@ namespace Coxswain.ApiServer.Lifecycle;
 
 /// <summary>
 /// Reads the lifecycle fields of an object's metadata (name, namespace, uid, deletionTimestamp, finalizers,
-/// ownerReferences) out of stored JSON, skipping everything else: the garbage collector reads every stored write,
-/// and decoding whole objects (or even whole metadata, with managedFields) cost more than the write itself.
+/// ownerReferences) out of stored JSON, skipping everything else: decoding whole objects (or even whole metadata,
+/// with managedFields) to look at one field costs more than the write itself.
 /// </summary>
 internal static class MetadataReader
 {

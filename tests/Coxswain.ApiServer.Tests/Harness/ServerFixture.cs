@@ -11,8 +11,9 @@ public sealed class ServerFixture : IAsyncLifetime
     public Kubectl Kubectl => _kubectl ??= Server.Kubectl();
 
     // API server tests see the API alone: no scheduler writing conditions and events on their pods, no controllers
-    // writing status to their deployments or creating pods for their ReplicaSets.
-    public async Task InitializeAsync() => Server = await CoxServer.StartAsync(null, 0, "--no-scheduler", "--controllers", "nodelifecycle");
+    // writing status to their deployments or creating pods for their ReplicaSets; only node lifecycle, and garbage
+    // collection and namespace finalization, which the delete tests rely on.
+    public async Task InitializeAsync() => Server = await CoxServer.StartAsync(null, 0, "--no-scheduler", "--controllers", "nodelifecycle,garbagecollector,namespace");
 
     public async Task DisposeAsync()
     {
