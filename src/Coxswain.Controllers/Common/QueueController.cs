@@ -1,4 +1,7 @@
+using Coxswain.Client.Cache;
 using Coxswain.Client.WorkQueue;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Coxswain.Controllers.Common;
@@ -23,6 +26,13 @@ public abstract partial class QueueController : IController
 
     /// <summary>Queues <paramref name="key"/> ("namespace/name") for a sync.</summary>
     protected void Enqueue(string key) => Queue.Add(key);
+
+    /// <summary>Queues an object's own key on every add, update and delete the informer reports.</summary>
+    protected void EnqueueOnEveryChange<T>(SharedInformer<T> informer) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        informer.AddEventHandler(
+            onAdd: o => Enqueue(Indexer<T>.KeyOf(o)),
+            onUpdate: (_, o) => Enqueue(Indexer<T>.KeyOf(o)),
+            onDelete: (o, _) => Enqueue(Indexer<T>.KeyOf(o)));
 
     /// <summary>Queues <paramref name="key"/> after <paramref name="delay"/> (e.g. minReadySeconds, a deadline).</summary>
     protected void EnqueueAfter(string key, TimeSpan delay) => Queue.AddAfter(key, delay);

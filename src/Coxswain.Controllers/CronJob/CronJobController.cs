@@ -39,10 +39,7 @@ public sealed class CronJobController : QueueController
         _cronJobs = manager.Informers.For(ResourceTypes.CronJobs);
         _jobs = manager.Informers.For(ResourceTypes.Jobs);
         _events = manager.Recorder(ControllerName);
-        _cronJobs.AddEventHandler(
-            onAdd: c => Enqueue(Indexer<V1CronJob>.KeyOf(c)),
-            onUpdate: (_, c) => Enqueue(Indexer<V1CronJob>.KeyOf(c)),
-            onDelete: (c, _) => Enqueue(Indexer<V1CronJob>.KeyOf(c)));
+        EnqueueOnEveryChange(_cronJobs);
         _jobs.AddEventHandler(
             onAdd: EnqueueOwner,
             onUpdate: (old, j) =>

@@ -45,10 +45,7 @@ public sealed partial class DaemonSetController : QueueController
         _nodes = manager.Informers.For(ResourceTypes.Nodes);
         _revisions = manager.Informers.For(ResourceTypes.ControllerRevisions);
 
-        _daemonSets.AddEventHandler(
-            onAdd: ds => Enqueue(Indexer<V1DaemonSet>.KeyOf(ds)),
-            onUpdate: (_, ds) => Enqueue(Indexer<V1DaemonSet>.KeyOf(ds)),
-            onDelete: (ds, _) => Enqueue(Indexer<V1DaemonSet>.KeyOf(ds)));
+        EnqueueOnEveryChange(_daemonSets);
         _pods.AddEventHandler(onAdd: AddPod, onUpdate: UpdatePod, onDelete: (p, _) => DeletePod(p));
         _nodes.AddEventHandler(onAdd: AddNode, onUpdate: UpdateNode, onDelete: (_, _) => EnqueueAll());
         _revisions.AddEventHandler(

@@ -36,10 +36,7 @@ public sealed partial class DeploymentController : QueueController
         _replicaSets = manager.Informers.For(ResourceTypes.ReplicaSets);
         _pods = manager.Informers.For(ResourceTypes.Pods);
 
-        _deployments.AddEventHandler(
-            onAdd: d => Enqueue(Indexer<V1Deployment>.KeyOf(d)),
-            onUpdate: (_, d) => Enqueue(Indexer<V1Deployment>.KeyOf(d)),
-            onDelete: (d, _) => Enqueue(Indexer<V1Deployment>.KeyOf(d)));
+        EnqueueOnEveryChange(_deployments);
         _replicaSets.AddEventHandler(onAdd: OnReplicaSetAdded, onUpdate: OnReplicaSetUpdated, onDelete: (rs, _) => EnqueueController(rs));
         _pods.AddEventHandler(onDelete: (pod, _) => OnPodDeleted(pod));
     }

@@ -35,10 +35,7 @@ public sealed partial class StatefulSetController : QueueController
         _control = new StatefulSetControl(_client, events, new StatefulPodControl(_client, events, _claims.Lister),
             _revisions.Lister, time ?? TimeProvider.System);
 
-        _sets.AddEventHandler(
-            onAdd: s => Enqueue(Indexer<V1StatefulSet>.KeyOf(s)),
-            onUpdate: (_, s) => Enqueue(Indexer<V1StatefulSet>.KeyOf(s)),
-            onDelete: (s, _) => Enqueue(Indexer<V1StatefulSet>.KeyOf(s)));
+        EnqueueOnEveryChange(_sets);
         _pods.AddEventHandler(onAdd: OnPod, onUpdate: OnPodUpdate, onDelete: (p, _) => OnPod(p));
     }
 
