@@ -75,6 +75,8 @@ public sealed partial class LocalRegistry : IAsyncDisposable
 
     private async Task StartProcessAndWaitAsync(CancellationToken ct)
     {
+        // Something else answering on the port would pass the readiness check below while ours fails to bind.
+        EnsurePortFree();
         var psi = new ProcessStartInfo(_binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("serve");
         psi.ArgumentList.Add(_configPath);
@@ -131,6 +133,19 @@ public sealed partial class LocalRegistry : IAsyncDisposable
             await Task.Delay(50, ct);
         }
         LogReady(Address, process.Id);
+    }
+
+    private void EnsurePortFree()
+    {
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, Port);
+            probe.Start();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new InvalidOperationException($"cannot run the registry on {Address}: {e.Message} (choose another port)", e);
+        }
     }
 
     private async Task SuperviseAsync()
