@@ -48,7 +48,7 @@ public sealed class ImageBuilder(TextWriter output, TextWriter errors, string bu
             }
             var digest = File.Exists(digestFile) ? (await File.ReadAllTextAsync(digestFile, ct)).Trim() : "";
             await output.WriteLineAsync($"Pushed {reference} {digest}".TrimEnd());
-            await output.WriteLineAsync($"Use it as `image: {ShortName(reference)}` in a pod spec.");
+            await output.WriteLineAsync($"Use it as `image: {PodImageName(reference, options.Registry)}` in a pod spec.");
             return 0;
         }
         finally
@@ -93,13 +93,21 @@ public sealed class ImageBuilder(TextWriter output, TextWriter errors, string bu
         return (reference, containerfile);
     }
 
-    /// <summary>The shortest name that normalises back to <paramref name="reference"/> (what users write in manifests).</summary>
-    internal static string ShortName(ImageReference reference)
+    /// <summary>
+    /// The name a pod spec should use to get the pushed image: the short form for Docker Hub names (the docker.io
+    /// mirror serves them), the full name for other mirrored registries, else the local registry's own address
+    /// (containerd pulls loopback registries over plain HTTP without any hosts.toml).
+    /// </summary>
+    internal static string PodImageName(ImageReference reference, string registry)
     {
-        var name = reference.Domain == ImageReference.DockerHub && reference.Path.StartsWith("library/", StringComparison.Ordinal)
-            ? reference.Path["library/".Length..]
-            : reference.Domain == ImageReference.DockerHub ? reference.Path : reference.Repository;
-        return name + ":" + reference.Tag;
+        var tag = ":" + reference.Tag;
+        if (reference.Domain == ImageReference.DockerHub)
+        {
+            return (reference.Path.StartsWith("library/", StringComparison.Ordinal) ? reference.Path["library/".Length..] : reference.Path) + tag;
+        }
+        return RegistryHosts.DefaultMirroredHosts.Contains(reference.Domain) || reference.Domain == registry
+            ? reference.Repository + tag
+            : $"{registry}/{reference.Path}{tag}";
     }
 
     private sealed record BuildahEnvironment(string Root, string StorageRoot, string RunRoot, string RegistriesConf, string PolicyPath);
