@@ -180,7 +180,7 @@ public sealed partial class LocalRegistry : IAsyncDisposable
         await _supervisor;
         if (!_process.HasExited)
         {
-            ProcessSignals.Terminate(_process.Id);
+            Runtime.Posix.Kill(_process.Id, Runtime.Posix.SigTerm);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
             {

@@ -1,10 +1,14 @@
 using System.Diagnostics;
+using Coxswain.Kubelet.Cri;
+using Coxswain.Kubelet.Cri.V1;
 using Coxswain.Kubelet.Images;
+using Coxswain.Kubelet.Runtime;
 
 namespace Coxswain.Kubelet.Tests.Images;
 
 /// <summary>
-/// containerd pulls the seed images through the hosts.toml mirror and runs them. Everything runs in a network
+/// containerd, configured as the agent configures it, pulls the seed images through the hosts.toml mirror (CRI
+/// PullImage with the short name, as the kubelet does) and runs them. Everything runs in a network
 /// namespace this test creates (entered with nsenter: `ip netns exec` would remount /sys without the cgroup
 /// hierarchies runc needs), and is removed afterwards, also when the test fails.
 /// </summary>
@@ -18,8 +22,9 @@ public sealed class ContainerdMirrorTests : IAsyncLifetime
     private readonly string[] _runDirsBefore = ContainerdRunDirs.Where(Directory.Exists).ToArray();
     private readonly List<Process> _daemons = [];
 
-    private string Socket => Path.Combine(_dir, "containerd.sock");
-    private string HostsDir => Path.Combine(_dir, "certs.d");
+    private AgentPaths Paths => new(_dir);
+    private string Socket => Paths.ContainerdSocket;
+    private string HostsDir => Paths.RegistryHostsDir;
 
     public async Task InitializeAsync()
     {
@@ -38,8 +43,11 @@ public sealed class ContainerdMirrorTests : IAsyncLifetime
         Directory.CreateDirectory(registryDir);
         await File.WriteAllTextAsync(Path.Combine(registryDir, "config.yml"), LocalRegistry.ConfigYaml(Path.Combine(registryDir, "data"), RegistryInNamespace));
         StartDaemon("docker-registry", "serve", Path.Combine(registryDir, "config.yml"));
-        await File.WriteAllTextAsync(Path.Combine(_dir, "config.toml"), ContainerdConfig());
-        StartDaemon("containerd", "--config", Path.Combine(_dir, "config.toml"));
+        Directory.CreateDirectory(Paths.ContainerdDir);
+        Directory.CreateDirectory(HostsDir);
+        Directory.CreateDirectory(Paths.CniConfDir);
+        await File.WriteAllTextAsync(Paths.ContainerdConfig, ContainerdConfig.Render(Paths, SeedImages.PauseImageName));
+        StartDaemon("containerd", "--config", Paths.ContainerdConfig);
         await EventuallyAsync(() => InNamespaceAsync("busybox", "wget", "-q", "-O-", $"http://{RegistryInNamespace}/v2/"));
         await EventuallyAsync(() => InNamespaceAsync("ctr", "-a", Socket, "version"));
         await MustAsync("nsenter", $"--net=/run/netns/{_id}", "skopeo", "--insecure-policy", "copy", "--dest-tls-verify=false",
@@ -47,19 +55,20 @@ public sealed class ContainerdMirrorTests : IAsyncLifetime
         await MustAsync("nsenter", $"--net=/run/netns/{_id}", "skopeo", "--insecure-policy", "copy", "--dest-tls-verify=false",
             "oci-archive:" + Path.Combine(_dir, "pause.oci.tar"), $"docker://{RegistryInNamespace}/pause:3.10");
 
+        using var cri = CriClient.Connect(Socket);
         // Without hosts.toml the pull would go to registry-1.docker.io, which this namespace cannot reach.
-        var unmirrored = await InNamespaceAsync("ctr", "-a", Socket, "-n", "k8s.io", "images", "pull", "docker.io/library/busybox:latest");
-        Assert.NotEqual(0, unmirrored.ExitCode);
+        await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await cri.Images.PullImageAsync(Pull("busybox")));
 
         RegistryHosts.Write(HostsDir, RegistryInNamespace);
-        foreach (var image in new[] { "docker.io/library/busybox:latest", SeedImages.PauseImageName })
-        {
-            var pull = await InNamespaceAsync("ctr", "-a", Socket, "-n", "k8s.io", "images", "pull", "--hosts-dir", HostsDir, image);
-            Assert.True(pull.ExitCode == 0, pull.Stdout + pull.Stderr);
-        }
-        var images = await InNamespaceAsync("ctr", "-a", Socket, "-n", "k8s.io", "images", "ls", "-q");
-        Assert.Contains("docker.io/library/busybox:latest", images.Stdout);
-        Assert.Contains("registry.k8s.io/pause:3.10", images.Stdout);
+        var busybox = await cri.Images.PullImageAsync(Pull("busybox"));
+        var pause = await cri.Images.PullImageAsync(Pull(SeedImages.PauseImageName));
+
+        var seeds = await SeedImages.BuildAsync(PauseBinary.Path);
+        Assert.Equal(seeds[1].Image.Id, busybox.ImageRef);
+        Assert.Equal(seeds[0].Image.Id, pause.ImageRef);
+        var status = await cri.Images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = "docker.io/library/busybox:latest" } });
+        Assert.Contains("docker.io/library/busybox:latest", status.Image.RepoTags);
+        Assert.Contains($"docker.io/library/busybox@{seeds[1].Image.Manifest.Digest}", status.Image.RepoDigests);
 
         var run = await InNamespaceAsync("ctr", "-a", Socket, "-n", "k8s.io", "run", "--rm", "--cgroup", "/" + _id,
             "docker.io/library/busybox:latest", _id, "sh", "-c", "echo hi from busybox; ls -ld /tmp; grep nobody /etc/passwd; which httpd");
@@ -70,29 +79,7 @@ public sealed class ContainerdMirrorTests : IAsyncLifetime
         Assert.Contains("/bin/httpd", run.Stdout);
     }
 
-    private string ContainerdConfig() => $"""
-        version = 2
-        root = "{_dir}/root"
-        state = "{_dir}/state"
-
-        [grpc]
-          address = "{Socket}"
-
-        [plugins]
-          [plugins."io.containerd.internal.v1.opt"]
-            path = "{_dir}/opt"
-          [plugins."io.containerd.grpc.v1.cri"]
-            sandbox_image = "{SeedImages.PauseImageName}"
-            disable_apparmor = true
-            restrict_oom_score_adj = true
-            netns_mounts_under_state_dir = true
-            [plugins."io.containerd.grpc.v1.cri".cni]
-              bin_dir = "/usr/lib/cni"
-              conf_dir = "{_dir}/net.d"
-            [plugins."io.containerd.grpc.v1.cri".registry]
-              config_path = "{HostsDir}"
-
-        """;
+    private static PullImageRequest Pull(string image) => new() { Image = new ImageSpec { Image = image } };
 
     private void StartDaemon(string file, params string[] args)
     {
