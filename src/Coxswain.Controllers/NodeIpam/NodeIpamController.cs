@@ -139,7 +139,7 @@ public sealed partial class NodeIpamController : QueueController
     }
 
     /// <summary>Frees a deleted Node's subnets, then gives Nodes still waiting for one another chance at once.</summary>
-    private void Release(V1Node node)
+    internal void Release(V1Node node)
     {
         lock (_lock)
         {
