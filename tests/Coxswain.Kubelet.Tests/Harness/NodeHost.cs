@@ -13,21 +13,9 @@ namespace Coxswain.Kubelet.Tests.Harness;
 /// </summary>
 public sealed class NodeHost : IAsyncDisposable
 {
-    // Runs "$@" with /sys showing the namespace's network devices while keeping the cgroup mounts
-    // (that `ip netns exec` would hide), in a private mount namespace that dies with its processes.
-    private const string EnterNodeScript = """
-        set -e
-        keep="$0"
-        mkdir -p "$keep"
-        mount --rbind /sys/fs/cgroup "$keep"
-        mount -t sysfs sysfs /sys
-        mount --move "$keep" /sys/fs/cgroup
-        rmdir "$keep"
-        exec "$@"
-        """;
-
     private readonly TestNodeName _name;
     private readonly NetnsSockets _sockets;
+    private readonly List<NodeProcess> _processes = [];
     private CoxServer? _server;
 
     private NodeHost(TestNodeName name, NetnsSockets sockets)
@@ -49,8 +37,19 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>The API server URL, valid inside the namespace only.</summary>
     public string Url => Server.Url;
 
-    /// <summary>Everything the server printed (for failure messages).</summary>
-    public string Output => _server?.Output ?? "";
+    /// <summary>Everything the server and the processes started in the node printed (for failure messages).</summary>
+    public string Output
+    {
+        get
+        {
+            List<NodeProcess> processes;
+            lock (_processes)
+            {
+                processes = [.. _processes];
+            }
+            return (_server?.Output ?? "") + string.Concat(processes.Select(p => $"--- process {p.ProcessId}:\n{p.Output}"));
+        }
+    }
 
     /// <summary>
     /// Starts `cox server --data-dir &lt;harness&gt;/data --port 0 serverArgs...` in a fresh namespace.
@@ -119,12 +118,26 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>Processes of this node: in the namespace (server, containerd, shims) or its cgroups (containers).</summary>
     public IReadOnlySet<int> Processes() => TestNodeCleanup.Processes(_name);
 
-    private string[] ServerLauncher() =>
-    [
-        "nsenter", $"--net={_name.NetnsPath}", "--",
-        "unshare", "--mount", "--propagation", "slave", "--",
-        "sh", "-c", EnterNodeScript, Path.Combine(_name.HarnessDir, "cgroup-mounts"),
-    ];
+    private string[] ServerLauncher() => NodeProcess.Launcher(_name.NetnsPath, _name.HarnessDir);
+
+    /// <summary>Starts a long-running command inside the node; stopped (SIGTERM) before the server at dispose.</summary>
+    public NodeProcess StartInNode(IEnumerable<string> command)
+    {
+        var process = NodeProcess.Start(ServerLauncher(), command);
+        lock (_processes)
+        {
+            _processes.Add(process);
+        }
+        return process;
+    }
+
+    /// <summary>Starts `cox agent --kubeconfig &lt;the server's&gt; agentArgs...` inside the node.</summary>
+    public NodeProcess StartAgent(params string[] agentArgs) =>
+        StartInNode(new[] { "dotnet", CoxServer.CoxDll, "agent", "--kubeconfig", KubeconfigPath }.Concat(agentArgs));
+
+    /// <summary>Runs `sh -c command` in the namespaces (network and mount) of a process started in the node.</summary>
+    public Task<CommandResult> ExecInNamespacesOfAsync(NodeProcess process, string command, TimeSpan? timeout = null) =>
+        HostCommand.RunAsync(["nsenter", $"--target={process.ProcessId}", "--net", "--mount", "--", "sh", "-c", command], timeout);
 
     private string KubectlWrapper(string binary)
     {
@@ -141,6 +154,15 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>Stops the server (SIGTERM, as an operator would), then removes everything; throws if anything remained.</summary>
     public async ValueTask DisposeAsync()
     {
+        List<NodeProcess> processes;
+        lock (_processes)
+        {
+            processes = [.. _processes];
+        }
+        foreach (var process in processes)
+        {
+            await process.DisposeAsync();
+        }
         if (_server != null)
         {
             await _server.DisposeAsync();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json.Nodes;
 using k8s;
 
 namespace Coxswain.Kubelet.Tests.Harness;
@@ -50,6 +51,55 @@ public sealed class NodeHostTests
         var hierarchies = TestNodeCleanup.CgroupHierarchies().Select(Path.GetFileName).ToList();
         Assert.NotEmpty(hierarchies);
         Assert.All(hierarchies, h => Assert.Contains(h, entries));
+    }
+
+    [Fact]
+    public async Task RuncInsideTheNodeCreatesCgroupsUnderTheNodesCgroupRoot()
+    {
+        await using var host = await NodeHost.StartAsync(OneSimulatedNode);
+        var bundle = Path.Combine(host.DataDir, "runc-probe");
+        Directory.CreateDirectory(Path.Combine(bundle, "rootfs", "bin"));
+        File.Copy("/bin/busybox", Path.Combine(bundle, "rootfs", "bin", "busybox"));
+        HostCommand.Ok("runc", "spec", "--bundle", bundle);
+        var specPath = Path.Combine(bundle, "config.json");
+        var spec = JsonNode.Parse(File.ReadAllText(specPath))!;
+        spec["process"]!["terminal"] = false;
+        spec["process"]!["args"] = new JsonArray("/bin/busybox", "cat", "/proc/self/cgroup");
+        spec["linux"]!["cgroupsPath"] = host.CgroupRoot + "/pod1/c1";
+        File.WriteAllText(specPath, spec.ToJsonString());
+
+        // What containerd's shim does for every container of the node's agent.
+        var run = await host.ExecInServerNamespacesAsync($"runc --root {host.DataDir}/runc-state run --bundle {bundle} probe");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($":pids:{host.CgroupRoot}/pod1/c1", run.Stdout);
+        var podCgroup = TestNodeCleanup.CgroupHierarchies().Single(h => h.EndsWith("/pids", StringComparison.Ordinal)) + host.CgroupRoot + "/pod1";
+        Assert.True(Directory.Exists(podCgroup), "runc leaves the parents it made; the cleanup removes them");
+    }
+
+    [Fact]
+    public async Task AnAgentStartedInTheNodeJoinsTheClusterAndStopsAtDispose()
+    {
+        var host = await NodeHost.StartAsync();
+        NodeProcess agent;
+        try
+        {
+            agent = host.StartAgent("--simulated", "--nodes", "1", "--name-prefix", "netns-agent-");
+            using var client = host.Client();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while ((await client.CoreV1.ListNodeAsync()).Items.All(n => !n.Metadata.Name.StartsWith("netns-agent-", StringComparison.Ordinal)))
+            {
+                Assert.True(DateTime.UtcNow < deadline && !agent.HasExited, "the agent's node did not register:\n" + host.Output);
+                await Task.Delay(200);
+            }
+            Assert.Contains(agent.ProcessId, host.Processes());
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+        Assert.True(agent.HasExited);
+        Assert.Null(TestNodeName.ProcessStartTime(agent.ProcessId));
     }
 
     [Fact]
