@@ -13,6 +13,9 @@ namespace Coxswain.Kubelet.Tests.Harness;
 /// </summary>
 public sealed class NodeHost : IAsyncDisposable
 {
+    /// <summary>The node's address inside its namespace (the same in every test node: namespaces do not share addresses).</summary>
+    public const string NodeIp = "10.99.0.1";
+
     private readonly TestNodeName _name;
     private readonly NetnsSockets _sockets;
     private readonly List<NodeProcess> _processes = [];
@@ -65,6 +68,9 @@ public sealed class NodeHost : IAsyncDisposable
         {
             HostCommand.Ok("ip", "netns", "add", name.NetnsName);
             HostCommand.Ok("ip", "-n", name.NetnsName, "link", "set", "lo", "up");
+            // The node's own address (its InternalIP, reachable from pods through the bridge) sits on
+            // loopback: this kernel has no dummy device, and lo carries nothing off the machine.
+            HostCommand.Ok("ip", "-n", name.NetnsName, "addr", "add", NodeIp + "/32", "dev", "lo");
             host = new NodeHost(name, new NetnsSockets(name.NetnsName));
             var args = (serverArgs ?? []).ToList();
             if (passCgroupRoot)
@@ -134,6 +140,16 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>Starts `cox agent --kubeconfig &lt;the server's&gt; agentArgs...` inside the node.</summary>
     public NodeProcess StartAgent(params string[] agentArgs) =>
         StartInNode(new[] { "dotnet", CoxServer.CoxDll, "agent", "--kubeconfig", KubeconfigPath }.Concat(agentArgs));
+
+    /// <summary>
+    /// Starts a real node: `cox agent` with its own containerd, data under the harness dir, pod cgroups
+    /// under <see cref="CgroupRoot"/>, named <paramref name="nodeName"/>, InternalIP <see cref="NodeIp"/>.
+    /// </summary>
+    public NodeProcess StartRealAgent(string nodeName = "node-1", params string[] extraArgs) =>
+        StartAgent(new[] { "--data-dir", AgentDataDir, "--cgroup-root", CgroupRoot, "--node-name", nodeName, "--node-ip", NodeIp }.Concat(extraArgs).ToArray());
+
+    /// <summary>The data dir of <see cref="StartRealAgent"/>'s agent (containerd's root and state, pods, logs).</summary>
+    public string AgentDataDir => Path.Combine(_name.HarnessDir, "agent");
 
     /// <summary>Runs `sh -c command` in the namespaces (network and mount) of a process started in the node.</summary>
     public Task<CommandResult> ExecInNamespacesOfAsync(NodeProcess process, string command, TimeSpan? timeout = null) =>

@@ -2,6 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Coxswain.ApiServer.Tests.Harness;
+using Coxswain.Kubelet.Cri;
+using Coxswain.Kubelet.Cri.V1;
+using Coxswain.Kubelet.Runtime;
 using k8s;
 
 namespace Coxswain.Kubelet.Tests.Harness;
@@ -30,11 +34,13 @@ public sealed class NodeHostTests
         var list = await client.CoreV1.ListNodeAsync();
         Assert.Equal(nodes.Stdout.Trim(), "node/" + Assert.Single(list.Items).Metadata.Name);
 
-        // Only loopback, no route: nothing inside can leave the machine.
+        // Only loopback (which also holds the node's address), no route: nothing inside can leave the machine.
         var routes = await host.ExecInNetnsAsync("ip -4 route show; ip -6 route show | grep -v '^::1 '");
         Assert.Equal("", routes.Stdout.Trim());
         var links = await host.ExecInNetnsAsync("ip -o link show | cut -d: -f2");
         Assert.Equal("lo", links.Stdout.Trim());
+        var address = await host.ExecInNetnsAsync("ip -4 -o addr show dev lo");
+        Assert.Contains($"inet {NodeHost.NodeIp}/32", address.Stdout);
     }
 
     [Fact]
@@ -100,6 +106,35 @@ public sealed class NodeHostTests
         }
         Assert.True(agent.HasExited);
         Assert.Null(TestNodeName.ProcessStartTime(agent.ProcessId));
+    }
+
+    [Fact]
+    public async Task ARealAgentAndItsContainerdRunInTheNodeAndLeaveNothingBehind()
+    {
+        var host = await NodeHost.StartAsync();
+        var harnessDir = host.HarnessDir;
+        IReadOnlySet<int> processes;
+        try
+        {
+            var agent = host.StartRealAgent("node-1");
+            await agent.WaitForOutputAsync("serving CRI on");
+
+            using var cri = CriClient.Connect(new AgentPaths(host.AgentDataDir).ContainerdSocket);
+            var version = await cri.Runtime.VersionAsync(new VersionRequest());
+            Assert.Equal("containerd", version.RuntimeName);
+
+            processes = host.Processes();
+            var containerd = Assert.Single(processes, pid => Command(pid) == "containerd");
+            var netnsInode = HostCommand.Ok("stat", "-L", "-c", "%i", $"/run/netns/{host.NetnsName}").Trim();
+            Assert.Equal($"net:[{netnsInode}]", new FileInfo($"/proc/{containerd}/ns/net").LinkTarget);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+        Assert.All(processes, pid => Assert.Null(TestNodeName.ProcessStartTime(pid)));
+        Assert.False(Directory.Exists(harnessDir));
+        Assert.Empty(TestNodeCleanup.MountsUnder(harnessDir));
     }
 
     [Fact]
@@ -240,6 +275,18 @@ public sealed class NodeHostTests
         var pids = TestNodeCleanup.CgroupHierarchies().Single(h => h.EndsWith("/pids", StringComparison.Ordinal));
         File.WriteAllText(Path.Combine(pids + cgroup, "cgroup.procs"), process.Id.ToString());
         return process;
+    }
+
+    private static string? Command(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static int DeadPid()
