@@ -126,6 +126,18 @@ public sealed class NodeHost : IAsyncDisposable
 
     private string[] ServerLauncher() => NodeProcess.Launcher(_name.NetnsPath, _name.HarnessDir);
 
+    /// <summary>The processes <see cref="StartInNode"/> started, in order.</summary>
+    public IReadOnlyList<NodeProcess> StartedProcesses
+    {
+        get
+        {
+            lock (_processes)
+            {
+                return [.. _processes];
+            }
+        }
+    }
+
     /// <summary>Starts a long-running command inside the node; stopped (SIGTERM) before the server at dispose.</summary>
     public NodeProcess StartInNode(IEnumerable<string> command)
     {
