@@ -181,4 +181,45 @@ public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluste
         Assert.Contains(shy.Status.Conditions, c => c.Type == "Ready" && c.Status == "False" && c.Reason == "ContainersNotReady");
         Assert.Matches(@"^shy\s+0/1\s+Running\s+0\s", (await cluster.Kubectl.OkAsync($"-n {ns} get pod shy --no-headers")));
     }
+
+    [Fact]
+    public async Task DeletingAPodRunsPreStopThenSigtermWithinTheGracePeriod()
+    {
+        var ns = await cluster.NamespaceAsync("grace");
+        var hooks = Path.Combine(cluster.Host.HarnessDir, "hooks-" + ns);
+        Directory.CreateDirectory(hooks);
+        await cluster.Kubectl.OkAsync($"-n {ns} apply -f -", $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: polite}
+            spec:
+              terminationGracePeriodSeconds: 20
+              volumes:
+              - name: hooks
+                hostPath:
+                  path: {{hooks}}
+                  type: Directory
+              containers:
+              - name: polite
+                image: busybox
+                command: ["sh", "-c", "trap 'echo sigterm >> /hooks/log; exit 0' TERM; echo started >> /hooks/log; while true; do sleep 1; done"]
+                volumeMounts:
+                - name: hooks
+                  mountPath: /hooks
+                lifecycle:
+                  postStart:
+                    exec:
+                      command: ["sh", "-c", "echo poststart >> /hooks/log"]
+                  preStop:
+                    exec:
+                      command: ["sh", "-c", "echo prestop >> /hooks/log"]
+            """);
+        await cluster.WaitForPodAsync(ns, "polite", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.Ready == true, "ready");
+        await cluster.Kubectl.OkAsync($"-n {ns} delete pod polite --wait=true --timeout=60s");
+        var lines = (await File.ReadAllLinesAsync(Path.Combine(hooks, "log"))).ToList();
+        Assert.Contains("poststart", lines);
+        // preStop runs before the container gets SIGTERM, and the container exits on SIGTERM (not killed).
+        Assert.True(lines.IndexOf("prestop") >= 0 && lines.IndexOf("prestop") < lines.IndexOf("sigterm"), string.Join(",", lines));
+        Assert.Equal("started", lines[0]);
+    }
 }
