@@ -225,6 +225,10 @@ public sealed class NodeHostTests
             foreach (var node in new[] { stale, live })
             {
                 node.RecordOwner();
+                if (node == stale)
+                {
+                    File.WriteAllText(node.OwnerFile, "0"); // no process started at tick 0: even a reused pid is not the owner
+                }
                 Directory.CreateDirectory(node.DataDir);
                 HostCommand.Ok("ip", "netns", "add", node.NetnsName);
                 processes.Add(Process.Start("nsenter", [$"--net={node.NetnsPath}", "--", "sleep", "600"]));
