@@ -65,7 +65,8 @@ public sealed class CoxServer : IAsyncDisposable
     /// <summary>Starts a server; <paramref name="dataDir"/> reuses an existing one (restart tests).</summary>
     public static Task<CoxServer> StartAsync(string? dataDir = null, int port = 0, params string[] extraArgs)
     {
-        return StartAsync([], dataDir, port, extraArgs);
+        // In the machine's own network namespace a server must not start a real node (containers, CNI bridge).
+        return StartAsync([], dataDir, port, ["--disable-agent", .. extraArgs]);
     }
 
     /// <summary>
