@@ -16,7 +16,7 @@ public sealed class NodeHostPodTests
     [Fact]
     public async Task APodsShimContainerNetworkCgroupsAndMountsAreGoneAfterDispose()
     {
-        var host = await NodeHost.StartAsync();
+        var host = await NodeHost.StartAsync(["--disable-agent"]); // this test runs its own containerd
         var harnessDir = host.HarnessDir;
         IReadOnlySet<int> processes;
         string shimSocket;
@@ -60,8 +60,8 @@ public sealed class NodeHostPodTests
             Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
 
             processes = host.Processes();
-            Assert.Contains(processes, pid => Command(pid) == "containerd-shim");
-            Assert.Contains(processes, pid => Command(pid) == "busybox"); // the container, found through its cgroup
+            Assert.Contains(processes, pid => TestNodeName.ProcessCommand(pid) == "containerd-shim");
+            Assert.Contains(processes, pid => TestNodeName.ProcessCommand(pid) == "busybox"); // the container, found through its cgroup
             Assert.Contains(CniResults(), r => r.Contains(harnessDir + "/", StringComparison.Ordinal));
             shimSocket = ShimSocket(paths);
             Assert.True(File.Exists(shimSocket), shimSocket);
@@ -82,6 +82,49 @@ public sealed class NodeHostPodTests
         Assert.Empty(TestNodeCleanup.MountsUnder(harnessDir));
         Assert.False(Directory.Exists(harnessDir));
         Assert.DoesNotContain(host.NetnsName, HostCommand.Ok("ip", "netns", "list"));
+    }
+
+    [Fact]
+    public async Task TheLocalNodesPodsStillRunningAtDisposeAreGoneAfterIt()
+    {
+        var host = await NodeHost.StartAsync(["--node-name", "node-1", "--node-ip", NodeHost.NodeIp], passCgroupRoot: true);
+        var harnessDir = host.HarnessDir;
+        IReadOnlySet<int> processes;
+        try
+        {
+            var kubectl = host.Kubectl();
+            await WaitAsync(host, async () => (await kubectl.RunAsync("get nodes node-1 --no-headers")).Stdout.Contains(" Ready "), "node-1 Ready");
+            await kubectl.OkAsync("run sleeper --image=busybox --restart=Never -- sleep 3600");
+            await WaitAsync(host, async () => (await kubectl.RunAsync("get pod sleeper -o jsonpath={.status.phase}")).Stdout == "Running", "pod sleeper Running");
+
+            processes = host.Processes();
+            Assert.Contains(processes, pid => TestNodeName.ProcessCommand(pid) == "containerd-shim");
+            Assert.Contains(processes, pid => TestNodeName.ProcessCommand(pid) == "sleep");
+            Assert.NotEmpty(TestNodeCleanup.CgroupDirs(host.CgroupRoot));
+            Assert.Contains(CniResults(), r => r.Contains(harnessDir + "/", StringComparison.Ordinal));
+        }
+        finally
+        {
+            // No pod deletion: the kubelet leaves pods running when it stops, as after a failed test.
+            await host.DisposeAsync();
+        }
+
+        Assert.All(processes, pid => Assert.Null(TestNodeName.ProcessStartTime(pid)));
+        Assert.DoesNotContain(CniResults(), r => r.Contains(harnessDir + "/", StringComparison.Ordinal));
+        Assert.Empty(TestNodeCleanup.CgroupDirs(host.CgroupRoot));
+        Assert.Empty(TestNodeCleanup.MountsUnder(harnessDir));
+        Assert.False(Directory.Exists(harnessDir));
+        Assert.DoesNotContain(host.NetnsName, HostCommand.Ok("ip", "netns", "list"));
+    }
+
+    private static async Task WaitAsync(NodeHost host, Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}\n{host.Output[^Math.Min(host.Output.Length, 6000)..]}");
+            await Task.Delay(250);
+        }
     }
 
     private static void StartContainerd(NodeHost host, AgentPaths paths)
@@ -150,16 +193,4 @@ public sealed class NodeHostPodTests
 
     private static List<string> CniResults() =>
         Directory.Exists("/var/lib/cni/results") ? Directory.EnumerateFiles("/var/lib/cni/results").Select(File.ReadAllText).ToList() : [];
-
-    private static string? Command(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/comm").Trim();
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
 }
