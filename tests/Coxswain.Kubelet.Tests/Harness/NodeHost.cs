@@ -46,9 +46,10 @@ public sealed class NodeHost : IAsyncDisposable
 
     /// <summary>
     /// Starts `cox server --data-dir &lt;harness&gt;/data --port 0 serverArgs...` in a fresh namespace.
-    /// <paramref name="passCgroupRoot"/> adds `--cgroup-root /cox-t-...` (servers that know the flag).
+    /// <paramref name="passCgroupRoot"/> adds `--cgroup-root /cox-t-...`, so that the local node's pod
+    /// cgroups are this node's to remove; turn it off only for a server that does not know the flag.
     /// </summary>
-    public static async Task<NodeHost> StartAsync(IEnumerable<string>? serverArgs = null, bool passCgroupRoot = false)
+    public static async Task<NodeHost> StartAsync(IEnumerable<string>? serverArgs = null, bool passCgroupRoot = true)
     {
         TestNodeCleanup.SweepStaleOnce();
         var name = TestNodeName.New();
