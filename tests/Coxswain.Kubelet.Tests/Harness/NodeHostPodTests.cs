@@ -14,7 +14,7 @@ public sealed class NodeHostPodTests
     private const string PodSubnet = "10.244.7";
 
     [Fact]
-    public async Task APodsShimContainerNetworkCgroupsAndMountsAreGoneAfterDispose()
+    public async Task AfterContainerdAndTheShimWereKilledThePodsLeftoversAreGoneAfterDispose()
     {
         var host = await NodeHost.StartAsync(["--disable-agent"]); // this test runs its own containerd
         var harnessDir = host.HarnessDir;
@@ -69,6 +69,16 @@ public sealed class NodeHostPodTests
             Assert.Empty(TestNodeCleanup.MountsUnder(harnessDir));
             var innerMounts = await host.ExecInNamespacesOfAsync(Assert.Single(host.StartedProcesses), $"grep -c ' {harnessDir}/' /proc/self/mountinfo");
             Assert.True(int.Parse(innerMounts.Stdout.Trim()) >= 2, innerMounts.ToString());
+
+            // As after a crash: containerd and the shim die without cleaning up; the container lives on.
+            foreach (var pid in processes.Where(pid => TestNodeName.ProcessCommand(pid) is "containerd" or "containerd-shim"))
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                process.Kill();
+            }
+            WaitUntil(() => !host.Processes().Any(pid => TestNodeName.ProcessCommand(pid) is "containerd" or "containerd-shim"));
+            Assert.True(File.Exists(shimSocket), "a killed shim leaves its socket");
+            Assert.Contains(host.Processes(), pid => TestNodeName.ProcessCommand(pid) == "busybox");
         }
         finally
         {
@@ -115,6 +125,16 @@ public sealed class NodeHostPodTests
         Assert.Empty(TestNodeCleanup.MountsUnder(harnessDir));
         Assert.False(Directory.Exists(harnessDir));
         Assert.DoesNotContain(host.NetnsName, HostCommand.Ok("ip", "netns", "list"));
+    }
+
+    private static void WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached");
+            Thread.Sleep(50);
+        }
     }
 
     private static async Task WaitAsync(NodeHost host, Func<Task<bool>> condition, string what)

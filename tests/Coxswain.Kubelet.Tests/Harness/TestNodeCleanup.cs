@@ -71,7 +71,7 @@ internal static class TestNodeCleanup
         Attempt(problems, "mounts", () => Unmount(node.HarnessDir));
         Attempt(problems, "cgroups", () => RemoveCgroups(node.CgroupRoot));
         Attempt(problems, "cni results", () => RemoveCniResults(node.HarnessDir));
-        Attempt(problems, "shim sockets", () => RemoveShimSockets(node.DataDir));
+        Attempt(problems, "shim sockets", () => RemoveShimSockets(node.HarnessDir));
         Attempt(problems, "netns", () => DeleteNetns(node));
         Attempt(problems, "harness dir", () => DeleteHarnessDir(node.HarnessDir));
         return problems;
@@ -248,14 +248,14 @@ internal static class TestNodeCleanup
 
     // A shim killed by SIGKILL leaves its socket in /run/containerd/s; its task dir under the state
     // dir says which one ("address" file).
-    private static void RemoveShimSockets(string dataDir)
+    private static void RemoveShimSockets(string harnessDir)
     {
-        if (!Directory.Exists(dataDir))
+        if (!Directory.Exists(harnessDir))
         {
             return;
         }
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
-        foreach (var taskDir in Directory.EnumerateDirectories(dataDir, "io.containerd.runtime.v2.task", options))
+        foreach (var taskDir in Directory.EnumerateDirectories(harnessDir, "io.containerd.runtime.v2.task", options))
         {
             foreach (var address in Directory.EnumerateFiles(taskDir, "address", options))
             {
