@@ -29,6 +29,8 @@ public sealed partial class LocalRegistry : IAsyncDisposable
         _configPath = Path.Combine(dataDir, "config.yml");
     }
 
+    private string PidFile => Path.Combine(DataDir, "registry.pid");
+
     public string DataDir { get; }
     public int Port { get; }
 
@@ -48,6 +50,7 @@ public sealed partial class LocalRegistry : IAsyncDisposable
         Directory.CreateDirectory(Path.Combine(dataDir, "data"));
         var registry = new LocalRegistry(binary, dataDir, port, logger);
         File.WriteAllText(registry._configPath, ConfigYaml(Path.Combine(dataDir, "data"), registry.Address));
+        await registry.StopStaleAsync();
         await registry.StartProcessAndWaitAsync(ct);
         registry._supervisor = Task.Run(registry.SuperviseAsync, CancellationToken.None);
         return registry;
@@ -111,6 +114,7 @@ public sealed partial class LocalRegistry : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        await File.WriteAllTextAsync(PidFile, process.Id.ToString(), CancellationToken.None);
 
         using var client = new RegistryClient(Address, TimeSpan.FromSeconds(2));
         var deadline = DateTime.UtcNow + ReadyTimeout;
@@ -133,6 +137,44 @@ public sealed partial class LocalRegistry : IAsyncDisposable
             await Task.Delay(50, ct);
         }
         LogReady(Address, process.Id);
+    }
+
+    /// <summary>
+    /// A registry left running by an agent that was killed (children outlive it) still holds the port and the
+    /// storage: stop it when the pid file names a docker-registry serving this very config.
+    /// </summary>
+    private async Task StopStaleAsync()
+    {
+        if (!File.Exists(PidFile) || !int.TryParse(await File.ReadAllTextAsync(PidFile), out var pid) || !IsOurRegistry(pid))
+        {
+            return;
+        }
+        LogStoppingStale(pid);
+        Runtime.Posix.Kill(pid, Runtime.Posix.SigTerm);
+        for (var waited = 0; IsOurRegistry(pid) && waited < 100; waited++)
+        {
+            await Task.Delay(100);
+        }
+        if (IsOurRegistry(pid))
+        {
+            Runtime.Posix.Kill(pid, SigKill);
+        }
+    }
+
+    private const int SigKill = 9;
+
+    /// <summary>True while <paramref name="pid"/> is a live (not zombie) process whose command line names our config.</summary>
+    private bool IsOurRegistry(int pid)
+    {
+        try
+        {
+            var args = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            return args.Length > 2 && Path.GetFileName(args[0]) == Path.GetFileName(_binary) && args.Contains(_configPath);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private void EnsurePortFree()
@@ -204,6 +246,9 @@ public sealed partial class LocalRegistry : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Local registry restart failed")]
     private partial void LogRestartFailed(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping registry pid {Pid} left running by an earlier run")]
+    private partial void LogStoppingStale(int pid);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "registry: {Line}")]
     private partial void LogOutput(string line);
