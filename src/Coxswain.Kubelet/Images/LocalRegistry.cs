@@ -29,7 +29,9 @@ public sealed partial class LocalRegistry : IAsyncDisposable
         _configPath = Path.Combine(dataDir, "config.yml");
     }
 
-    private string PidFile => Path.Combine(DataDir, "registry.pid");
+    private const string PidFileName = "registry.pid";
+
+    private string PidFile => Path.Combine(DataDir, PidFileName);
 
     public string DataDir { get; }
     public int Port { get; }
@@ -43,17 +45,35 @@ public sealed partial class LocalRegistry : IAsyncDisposable
     /// <summary>How many times the registry died and was started again.</summary>
     public int Restarts { get; private set; }
 
-    /// <summary>Starts the registry and returns once GET /v2/ answers.</summary>
+    /// <summary>
+    /// Starts the registry and returns once GET /v2/ answers. Port 0 picks a free loopback port (kept across
+    /// restarts); the address is recorded in &lt;dataDir&gt;/address for clients such as `cox image build`.
+    /// </summary>
     public static async Task<LocalRegistry> StartAsync(string dataDir, int port, ILogger logger, string binary = "docker-registry", CancellationToken ct = default)
     {
         dataDir = Path.GetFullPath(dataDir);
         Directory.CreateDirectory(Path.Combine(dataDir, "data"));
-        var registry = new LocalRegistry(binary, dataDir, port, logger);
-        File.WriteAllText(registry._configPath, ConfigYaml(Path.Combine(dataDir, "data"), registry.Address));
-        await registry.StopStaleAsync();
+        var configPath = Path.Combine(dataDir, "config.yml");
+        await StopStaleAsync(Path.Combine(dataDir, PidFileName), binary, configPath, logger);
+        var registry = new LocalRegistry(binary, dataDir, port == 0 ? FreeLoopbackPort() : port, logger);
+        File.WriteAllText(configPath, ConfigYaml(Path.Combine(dataDir, "data"), registry.Address));
         await registry.StartProcessAndWaitAsync(ct);
+        File.WriteAllText(AddressFile(dataDir), registry.Address);
         registry._supervisor = Task.Run(registry.SuperviseAsync, CancellationToken.None);
         return registry;
+    }
+
+    /// <summary>host:port of the registry running on <paramref name="dataDir"/>, or null when none was started there.</summary>
+    public static string? RecordedAddress(string dataDir) =>
+        File.Exists(AddressFile(dataDir)) ? File.ReadAllText(AddressFile(dataDir)).Trim() : null;
+
+    private static string AddressFile(string dataDir) => Path.Combine(dataDir, "address");
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     internal static string ConfigYaml(string storageDir, string address) =>
@@ -143,19 +163,19 @@ public sealed partial class LocalRegistry : IAsyncDisposable
     /// A registry left running by an agent that was killed (children outlive it) still holds the port and the
     /// storage: stop it when the pid file names a docker-registry serving this very config.
     /// </summary>
-    private async Task StopStaleAsync()
+    private static async Task StopStaleAsync(string pidFile, string binary, string configPath, ILogger logger)
     {
-        if (!File.Exists(PidFile) || !int.TryParse(await File.ReadAllTextAsync(PidFile), out var pid) || !IsOurRegistry(pid))
+        if (!File.Exists(pidFile) || !int.TryParse(await File.ReadAllTextAsync(pidFile), out var pid) || !IsRegistry(pid, binary, configPath))
         {
             return;
         }
-        LogStoppingStale(pid);
+        LogStoppingStale(logger, pid);
         Runtime.Posix.Kill(pid, Runtime.Posix.SigTerm);
-        for (var waited = 0; IsOurRegistry(pid) && waited < 100; waited++)
+        for (var waited = 0; IsRegistry(pid, binary, configPath) && waited < 100; waited++)
         {
             await Task.Delay(100);
         }
-        if (IsOurRegistry(pid))
+        if (IsRegistry(pid, binary, configPath))
         {
             Runtime.Posix.Kill(pid, SigKill);
         }
@@ -163,13 +183,13 @@ public sealed partial class LocalRegistry : IAsyncDisposable
 
     private const int SigKill = 9;
 
-    /// <summary>True while <paramref name="pid"/> is a live (not zombie) process whose command line names our config.</summary>
-    private bool IsOurRegistry(int pid)
+    /// <summary>True while <paramref name="pid"/> is a live (not zombie) process whose command line names <paramref name="configPath"/>.</summary>
+    private static bool IsRegistry(int pid, string binary, string configPath)
     {
         try
         {
             var args = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
-            return args.Length > 2 && Path.GetFileName(args[0]) == Path.GetFileName(_binary) && args.Contains(_configPath);
+            return args.Length > 2 && Path.GetFileName(args[0]) == Path.GetFileName(binary) && args.Contains(configPath);
         }
         catch (IOException)
         {
@@ -234,6 +254,7 @@ public sealed partial class LocalRegistry : IAsyncDisposable
                 await _process.WaitForExitAsync(CancellationToken.None);
             }
         }
+        File.Delete(AddressFile(DataDir));
         _process.Dispose();
         _stopping.Dispose();
     }
@@ -248,7 +269,7 @@ public sealed partial class LocalRegistry : IAsyncDisposable
     private partial void LogRestartFailed(Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping registry pid {Pid} left running by an earlier run")]
-    private partial void LogStoppingStale(int pid);
+    private static partial void LogStoppingStale(ILogger logger, int pid);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "registry: {Line}")]
     private partial void LogOutput(string line);
