@@ -202,6 +202,9 @@ public sealed partial class LocalRegistry : IAsyncDisposable
         try
         {
             using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, Port);
+            // As Go (the registry) does: connections of a previous registry in TIME_WAIT must not count as "in use";
+            // on Linux a live listener still makes the bind fail.
+            probe.Server.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
             probe.Start();
         }
         catch (System.Net.Sockets.SocketException e)

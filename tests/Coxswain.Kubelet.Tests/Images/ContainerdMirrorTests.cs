@@ -3,7 +3,6 @@ using Coxswain.Kubelet.Cri;
 using Coxswain.Kubelet.Cri.V1;
 using Coxswain.Kubelet.Images;
 using Coxswain.Kubelet.Runtime;
-using Harness = Coxswain.ApiServer.Tests.Harness;
 
 namespace Coxswain.Kubelet.Tests.Images;
 
@@ -103,7 +102,7 @@ public sealed class ContainerdMirrorTests : IAsyncLifetime
             CMD ["sh", "-c", "echo $GREETING from $(pwd); cat hello.txt run.txt"]
             """);
 
-        var build = await InNamespaceAsync("dotnet", Harness.CoxServer.CoxDll, "image", "build", "-t", "myapp:1",
+        var build = await InNamespaceAsync("dotnet", ApiServer.Tests.Harness.CoxServer.CoxDll, "image", "build", "-t", "myapp:1",
             "--registry", RegistryInNamespace, "--data-dir", Path.Combine(_dir, "cox"), context);
         Assert.True(build.ExitCode == 0, build.Stdout + build.Stderr);
 
