@@ -1,18 +1,15 @@
-using Coxswain.Kubelet.Tests.Harness;
 using Coxswain.Kubelet.Tests.RealNode;
 using CoxDll = Coxswain.ApiServer.Tests.Harness.CoxServer;
 
 namespace Coxswain.Kubelet.Tests.Images;
 
 /// <summary>The seed's path end to end: code -> `cox image build` -> the server's local registry -> a Deployment, on a real node in a test namespace.</summary>
-public sealed class BuiltImageDeploymentTests
+public sealed class BuiltImageDeploymentTests(RealCluster cluster) : IClassFixture<RealCluster>
 {
     [Fact]
     public async Task ADeploymentOfAnImageBuiltFromAContainerfileReachesRunning()
     {
-        await using var host = await NodeHost.StartAsync(["--node-name", "node-1", "--node-ip", NodeHost.NodeIp], passCgroupRoot: true);
-        var kubectl = host.Kubectl();
-        await RealPodTests.WaitAsync(host, async () => (await kubectl.RunAsync("get nodes node-1 --no-headers")).Stdout.Contains(" Ready "), "node-1 Ready");
+        var host = cluster.Host;
         var context = Path.Combine(host.HarnessDir, "app");
         Directory.CreateDirectory(context);
         await File.WriteAllTextAsync(Path.Combine(context, "hello.txt"), "hello from the build context\n");
@@ -30,20 +27,22 @@ public sealed class BuiltImageDeploymentTests
         Assert.True(build.ExitCode == 0, build.ToString());
         Assert.Contains("Pushed docker.io/library/myapp:1", build.Stdout);
 
-        await kubectl.OkAsync("create deployment myapp --image=myapp:1");
-        await RealPodTests.WaitAsync(host, async () =>
-            (await kubectl.RunAsync("get deployment myapp -o jsonpath={.status.availableReplicas}")).Stdout.Trim() == "1", "deployment myapp available");
+        var ns = await cluster.NamespaceAsync("built");
+        await cluster.Kubectl.OkAsync($"-n {ns} create deployment myapp --image=myapp:1");
+        await cluster.WaitAsync(async () =>
+            (await cluster.Kubectl.RunAsync($"-n {ns} get deployment myapp -o jsonpath={{.status.availableReplicas}}")).Stdout.Trim() == "1", "deployment myapp available");
+        var image = await cluster.Kubectl.OkAsync($"-n {ns} get pods -l app=myapp -o jsonpath={{.items[0].status.containerStatuses[0].image}}");
+        Assert.Equal("docker.io/library/myapp:1", image.Trim());
+
         // The container's CRI log file (kubectl logs is the streaming part's): "<time> stdout F <line>" per line.
-        var logFiles = $"{host.DataDir}/agent/logs/pods/default_myapp-*/myapp/0.log";
+        var logFiles = $"{host.DataDir}/agent/logs/pods/{ns}_myapp-*/myapp/0.log";
         string[] lines = [];
-        await RealPodTests.WaitAsync(host, async () =>
+        await cluster.WaitAsync(async () =>
         {
             var log = await host.ExecInServerNamespacesAsync($"cat {logFiles}");
             lines = log.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => string.Join(' ', l.Split(' ').Skip(3))).ToArray();
             return lines.Length >= 3;
         }, "log of myapp");
         Assert.Equal(["hi from /app", "hello from the build context", "built by RUN"], lines);
-        var image = await kubectl.OkAsync("get pods -l app=myapp -o jsonpath={.items[0].status.containerStatuses[0].image}");
-        Assert.Equal("docker.io/library/myapp:1", image.Trim());
     }
 }
