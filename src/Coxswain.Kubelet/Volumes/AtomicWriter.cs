@@ -50,7 +50,7 @@ internal static class AtomicWriter
         var newDataDir = Path.Combine(targetDir, NewDataDirName);
         File.Delete(newDataDir);
         File.CreateSymbolicLink(newDataDir, Path.GetFileName(tsDir));
-        File.Move(newDataDir, dataDir, overwrite: true);
+        UnixFiles.Rename(newDataDir, dataDir);
 
         foreach (var top in clean.Keys.Select(TopLevel).Distinct())
         {

@@ -28,5 +28,17 @@ internal static class UnixFiles
         SetMode(path, mode);
     }
 
+    /// <summary>rename(2): atomically replaces <paramref name="to"/>, also when both are symlinks to directories (File.Move refuses those).</summary>
+    public static void Rename(string from, string to)
+    {
+        if (NativeRename(from, to) != 0)
+        {
+            throw new IOException($"rename {from} to {to}: {System.Runtime.InteropServices.Marshal.GetLastPInvokeErrorMessage()}");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static extern int NativeRename(string from, string to);
+
     private static PlatformNotSupportedException NotUnix() => new("pod volumes need a Unix node");
 }
