@@ -10,9 +10,11 @@ public sealed partial class PodVolumes
     /// A container's bind mounts (upstream's makeMounts): each volumeMount with its subPath or subPathExpr (expanded
     /// from the container's resolved env; a missing sub directory is created), read-only when asked or when the
     /// volume is configMap/secret/downwardAPI/projected, and the termination-message file (a new one per call, so call
-    /// once per container start). Throws <see cref="ContainerConfigException"/> with upstream's message.
+    /// once per container start). With the pod's IPs (from the sandbox) it also writes and mounts the managed
+    /// /etc/hosts, unless the container mounts something there itself. Throws <see cref="ContainerConfigException"/>
+    /// with upstream's message.
     /// </summary>
-    public IReadOnlyList<ContainerMount> MountsFor(V1Pod pod, V1Container container, IReadOnlyList<EnvVar> env)
+    public IReadOnlyList<ContainerMount> MountsFor(V1Pod pod, V1Container container, IReadOnlyList<EnvVar> env, IReadOnlyList<string>? podIPs = null)
     {
         var volumes = (pod.Spec.Volumes ?? []).ToDictionary(v => v.Name, StringComparer.Ordinal);
         var mounts = new List<ContainerMount>();
@@ -30,6 +32,11 @@ public sealed partial class PodVolumes
             }
             var readOnly = mount.ReadOnlyProperty == true || IsApiBacked(volume);
             mounts.Add(new ContainerMount(hostPath, mount.MountPath, readOnly, Propagation(mount, container)));
+        }
+        if (podIPs is { Count: > 0 } && !mounts.Any(m => m.ContainerPath == EtcHosts.ContainerPath))
+        {
+            var hostsFile = EtcHosts.Write(PodDir(pod.Metadata.Uid), pod, podIPs, options.ClusterDomain);
+            mounts.Add(new ContainerMount(hostsFile, EtcHosts.ContainerPath, false, MountPropagation.Private));
         }
         if (TerminationMessagePath(container) is { } messagePath)
         {
