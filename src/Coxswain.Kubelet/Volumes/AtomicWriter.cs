@@ -16,8 +16,11 @@ internal static class AtomicWriter
     public const string DataDirName = "..data";
     private const string NewDataDirName = "..data_tmp";
 
-    /// <summary>Makes <paramref name="targetDir"/> hold exactly <paramref name="payload"/>; false when it already did.</summary>
-    public static bool Write(string targetDir, IReadOnlyDictionary<string, FileProjection> payload)
+    /// <summary>
+    /// Makes <paramref name="targetDir"/> hold exactly <paramref name="payload"/>; false when it already did.
+    /// <paramref name="beforeSwap"/> runs once the new files are written, before containers can see them.
+    /// </summary>
+    public static bool Write(string targetDir, IReadOnlyDictionary<string, FileProjection> payload, Action? beforeSwap = null)
     {
         var clean = Validate(payload);
         Directory.CreateDirectory(targetDir);
@@ -45,6 +48,8 @@ internal static class AtomicWriter
             File.WriteAllBytes(full, file.Data);
             UnixFiles.SetMode(full, file.Mode & 0x1ff);
         }
+
+        beforeSwap?.Invoke();
 
         // The swap: a new symlink renamed over the old one is atomic, so readers see the old or the new set.
         var newDataDir = Path.Combine(targetDir, NewDataDirName);

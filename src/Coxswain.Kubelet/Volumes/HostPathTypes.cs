@@ -47,27 +47,13 @@ internal static class HostPathTypes
     }
 
     // 'f' regular file, 'd' directory, 's' socket, 'c'/'b' devices, '?' other or missing; symlinks are followed as stat(2) does.
-    private static char FileType(string path)
+    private static char FileType(string path) => (UnixFiles.Stat(path)?.Mode & 0xf000) switch
     {
-        var buffer = new byte[256];
-        if (NativeStat(path, buffer) != 0)
-        {
-            return '?';
-        }
-        // st_mode sits after st_dev, st_ino (and st_nlink on x86-64).
-        var offset = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64 ? 24 : 16;
-        var mode = BitConverter.ToUInt32(buffer, offset) & 0xf000;
-        return mode switch
-        {
-            0x8000 => 'f',
-            0x4000 => 'd',
-            0xc000 => 's',
-            0x2000 => 'c',
-            0x6000 => 'b',
-            _ => '?',
-        };
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "stat", SetLastError = true)]
-    private static extern int NativeStat(string path, byte[] buffer);
+        0x8000 => 'f',
+        0x4000 => 'd',
+        0xc000 => 's',
+        0x2000 => 'c',
+        0x6000 => 'b',
+        _ => '?',
+    };
 }

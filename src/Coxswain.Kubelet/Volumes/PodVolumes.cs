@@ -13,6 +13,9 @@ public sealed partial class PodVolumes(PodVolumesOptions options, IPodObjectSour
 {
     private const int WorldWritable = 0x1ff; // 0777, what upstream gives emptyDir directories
 
+    // The pod worker's setup and the resync loop may meet on one pod; its volumes are written by one at a time.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> podLocks = new(StringComparer.Ordinal);
+
     public PodVolumesOptions Options => options;
 
     /// <summary><c>&lt;podsDir&gt;/&lt;uid&gt;</c>.</summary>
@@ -50,22 +53,45 @@ public sealed partial class PodVolumes(PodVolumesOptions options, IPodObjectSour
     }
 
     /// <summary>Unmounts everything under the pod's directory and removes it. Run after the pod's containers are gone.</summary>
-    public Task TeardownAsync(string podUid)
+    public async Task TeardownAsync(string podUid)
     {
-        var podDir = PodDir(podUid);
-        if (!Directory.Exists(podDir))
+        var podLock = podLocks.GetOrAdd(podUid, _ => new SemaphoreSlim(1, 1));
+        await podLock.WaitAsync().ConfigureAwait(false);
+        try
         {
-            return Task.CompletedTask;
+            var podDir = PodDir(podUid);
+            if (!Directory.Exists(podDir))
+            {
+                return;
+            }
+            foreach (var mountPoint in Tmpfs.MountPointsUnder(podDir))
+            {
+                Tmpfs.Unmount(mountPoint);
+            }
+            Directory.Delete(podDir, recursive: true);
         }
-        foreach (var mountPoint in Tmpfs.MountPointsUnder(podDir))
+        finally
         {
-            Tmpfs.Unmount(mountPoint);
+            podLock.Release();
+            podLocks.TryRemove(KeyValuePair.Create(podUid, podLock));
         }
-        Directory.Delete(podDir, recursive: true);
-        return Task.CompletedTask;
     }
 
     private async Task<IReadOnlyList<VolumeFailure>> EachVolumeAsync(V1Pod pod, bool contentOnly, CancellationToken ct)
+    {
+        var podLock = podLocks.GetOrAdd(pod.Metadata.Uid, _ => new SemaphoreSlim(1, 1));
+        await podLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await EachVolumeLockedAsync(pod, contentOnly, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            podLock.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<VolumeFailure>> EachVolumeLockedAsync(V1Pod pod, bool contentOnly, CancellationToken ct)
     {
         var failures = new List<VolumeFailure>();
         foreach (var volume in pod.Spec.Volumes ?? [])
@@ -97,7 +123,10 @@ public sealed partial class PodVolumes(PodVolumesOptions options, IPodObjectSour
         else if (volume.EmptyDir is { } emptyDir)
         {
             var memory = emptyDir.Medium == "Memory";
-            PrepareDir(dir, memory ? MemoryVolumeSize(pod, emptyDir.SizeLimit) : null);
+            if (PrepareDir(dir, memory ? MemoryVolumeSize(pod, emptyDir.SizeLimit) : null))
+            {
+                FsGroupOwnership.Apply(dir, pod.Spec.SecurityContext?.FsGroup, readOnly: false);
+            }
         }
         else if (volume.ConfigMap is { } configMap)
         {
@@ -106,7 +135,7 @@ public sealed partial class PodVolumes(PodVolumesOptions options, IPodObjectSour
                 ?? (optional ? new V1ConfigMap() : throw new VolumeSetupException($"configmap \"{configMap.Name}\" not found"));
             var payload = VolumePayloads.ConfigMap(source, configMap.Items, configMap.DefaultMode, optional);
             PrepareDir(dir, null);
-            AtomicWriter.Write(dir, payload);
+            WriteContent(dir, payload, pod);
         }
         else if (volume.Secret is { } secret)
         {
@@ -115,19 +144,19 @@ public sealed partial class PodVolumes(PodVolumesOptions options, IPodObjectSour
                 ?? (optional ? new V1Secret() : throw new VolumeSetupException($"secret \"{secret.SecretName}\" not found"));
             var payload = VolumePayloads.Secret(source, secret.Items, secret.DefaultMode, optional);
             PrepareDir(dir, MemoryVolumeSize(pod, null));
-            AtomicWriter.Write(dir, payload);
+            WriteContent(dir, payload, pod);
         }
         else if (volume.DownwardAPI is { } downward)
         {
             var payload = VolumePayloads.DownwardApi(pod, downward.Items, downward.DefaultMode, options.NodeAllocatable());
             PrepareDir(dir, null);
-            AtomicWriter.Write(dir, payload);
+            WriteContent(dir, payload, pod);
         }
         else if (volume.Projected is { } projected)
         {
             var payload = await ProjectedPayloadAsync(pod, projected, ct).ConfigureAwait(false);
             PrepareDir(dir, MemoryVolumeSize(pod, null));
-            AtomicWriter.Write(dir, payload);
+            WriteContent(dir, payload, pod);
         }
         else
         {
@@ -184,17 +213,35 @@ public sealed partial class PodVolumes(PodVolumesOptions options, IPodObjectSour
         return errors.Count > 0 ? throw new VolumeSetupException(VolumePayloads.Aggregate(errors)) : payload;
     }
 
-    /// <summary>Creates the volume directory (0777); with a size, a tmpfs of that size is mounted on it once.</summary>
-    private static void PrepareDir(string dir, long? tmpfsSize)
+    /// <summary>Creates the volume directory (0777); with a size, a tmpfs of that size is mounted on it once. True when it was new.</summary>
+    private static bool PrepareDir(string dir, long? tmpfsSize)
     {
-        if (!Directory.Exists(dir))
+        var created = !Directory.Exists(dir);
+        if (created)
         {
             UnixFiles.CreateDirectory(dir, WorldWritable);
         }
         if (tmpfsSize is { } size && !Tmpfs.IsMountPoint(dir))
         {
             Tmpfs.Mount(dir, size);
+            created = true;
         }
+        return created;
+    }
+
+    /// <summary>
+    /// Writes an API-backed volume. With an fsGroup its files also get group read (so the write is skipped when
+    /// nothing changed) and the group owns everything before the swap, as upstream's writer does.
+    /// </summary>
+    private static void WriteContent(string dir, Dictionary<string, FileProjection> payload, V1Pod pod)
+    {
+        if (pod.Spec.SecurityContext?.FsGroup is not { } fsGroup)
+        {
+            AtomicWriter.Write(dir, payload);
+            return;
+        }
+        var grouped = payload.ToDictionary(e => e.Key, e => e.Value with { Mode = e.Value.Mode | 0x120 }, StringComparer.Ordinal);
+        AtomicWriter.Write(dir, grouped, () => FsGroupOwnership.Apply(dir, fsGroup, readOnly: true));
     }
 
     /// <summary>

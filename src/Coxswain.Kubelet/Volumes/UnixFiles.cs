@@ -40,5 +40,33 @@ internal static class UnixFiles
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "rename", SetLastError = true)]
     private static extern int NativeRename(string from, string to);
 
+    /// <summary>stat(2) (following symlinks): the file type and permission bits, and the owning group; null when it does not exist.</summary>
+    public static (uint Mode, uint Gid)? Stat(string path)
+    {
+        var buffer = new byte[256];
+        if (NativeStat(path, buffer) != 0)
+        {
+            return null;
+        }
+        // struct stat on x86-64 has st_nlink (8 bytes) before st_mode; the generic layout (arm64) has it after.
+        var x64 = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64;
+        return (BitConverter.ToUInt32(buffer, x64 ? 24 : 16), BitConverter.ToUInt32(buffer, x64 ? 32 : 28));
+    }
+
+    /// <summary>lchown(2) of the group only: symlinks themselves, never their targets.</summary>
+    public static void SetGroup(string path, long gid)
+    {
+        if (NativeLchown(path, uint.MaxValue, (uint)gid) != 0)
+        {
+            throw new IOException($"lchown {path}: {System.Runtime.InteropServices.Marshal.GetLastPInvokeErrorMessage()}");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "stat", SetLastError = true)]
+    private static extern int NativeStat(string path, byte[] buffer);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "lchown", SetLastError = true)]
+    private static extern int NativeLchown(string path, uint uid, uint gid);
+
     private static PlatformNotSupportedException NotUnix() => new("pod volumes need a Unix node");
 }
