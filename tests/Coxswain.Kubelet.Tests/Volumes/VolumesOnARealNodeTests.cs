@@ -83,4 +83,41 @@ public sealed class VolumesOnARealNodeTests
         Assert.Contains("FailedMount", events, StringComparison.Ordinal);
         Assert.Equal("ContainerCreating", (await kubectl.OkAsync("get pod broken -o jsonpath={.status.containerStatuses[0].state.waiting.reason}")).Trim());
     }
+
+    [Fact]
+    public async Task RunningContainerSeesAConfigMapUpdate()
+    {
+        await using var host = await NodeHost.StartAsync(passCgroupRoot: true);
+        var kubectl = host.Kubectl();
+        await kubectl.OkAsync("create configmap live --from-literal=mode=fast");
+        await kubectl.OkAsync("apply -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: watcher}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: app
+                image: busybox
+                command: [sh, -c, 'cat /etc/app/mode > /tmp/first; until grep -q slow /etc/app/mode; do sleep 1; done; echo "$(cat /tmp/first)->$(cat /etc/app/mode)" > /dev/termination-log']
+                volumeMounts: [{name: cfg, mountPath: /etc/app}]
+              volumes:
+              - {name: cfg, configMap: {name: live}}
+            """);
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        while ((await kubectl.RunAsync("get pod watcher -o jsonpath={.status.phase}")).Stdout.Trim() != "Running")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "watcher did not start:\n" + await kubectl.RunAsync("describe pod watcher") + host.Output);
+            await Task.Delay(500);
+        }
+
+        await kubectl.OkAsync("""patch configmap live -p '{"data":{"mode":"slow"}}'""");
+
+        while ((await kubectl.RunAsync("get pod watcher -o jsonpath={.status.phase}")).Stdout.Trim() != "Succeeded")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the update did not reach the container:\n" + await kubectl.RunAsync("describe pod watcher") + host.Output);
+            await Task.Delay(1000);
+        }
+        Assert.Equal("fast->slow", (await kubectl.OkAsync("get pod watcher -o jsonpath={.status.containerStatuses[0].state.terminated.message}")).Trim());
+    }
 }
