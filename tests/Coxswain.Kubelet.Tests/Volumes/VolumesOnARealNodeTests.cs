@@ -4,8 +4,9 @@ namespace Coxswain.Kubelet.Tests.Volumes;
 
 /// <summary>
 /// A whole cluster with its real node in a test network namespace: a busybox pod sees its configMap, secret,
-/// downwardAPI and emptyDir volumes and its env through the real kubelet, and its termination message (written to /dev/termination-log) shows them; a pod whose
-/// configMap is missing stays ContainerCreating with upstream's FailedMount event.
+/// downwardAPI and emptyDir volumes and its env through the real kubelet, and reports them in its termination message;
+/// a pod whose configMap is missing stays ContainerCreating with upstream's FailedMount event, and one whose secret
+/// lacks a key waits with CreateContainerConfigError.
 /// </summary>
 public sealed class VolumesOnARealNodeTests
 {
@@ -47,6 +48,18 @@ public sealed class VolumesOnARealNodeTests
           - {name: app, image: busybox, command: [sleep, "3600"], volumeMounts: [{name: cfg, mountPath: /etc/app}]}
           volumes:
           - {name: cfg, configMap: {name: nope}}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: unconfigured}
+        spec:
+          containers:
+          - name: app
+            image: busybox
+            command: [sleep, "3600"]
+            env:
+            - name: TOKEN
+              valueFrom: {secretKeyRef: {name: creds, key: token}}
         """;
 
     [Fact]
@@ -82,6 +95,15 @@ public sealed class VolumesOnARealNodeTests
         }
         Assert.Contains("FailedMount", events, StringComparison.Ordinal);
         Assert.Equal("ContainerCreating", (await kubectl.OkAsync("get pod broken -o jsonpath={.status.containerStatuses[0].state.waiting.reason}")).Trim());
+
+        var waiting = "";
+        while (!waiting.StartsWith("CreateContainerConfigError", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "unconfigured is not waiting on its config:\n" + waiting + host.Output);
+            await Task.Delay(1000);
+            waiting = (await kubectl.RunAsync("get pod unconfigured -o jsonpath={.status.containerStatuses[0].state.waiting.reason}:{.status.containerStatuses[0].state.waiting.message}")).Stdout.Trim();
+        }
+        Assert.Equal("CreateContainerConfigError:couldn't find key token in Secret default/creds", waiting);
     }
 
     [Fact]
