@@ -19,7 +19,7 @@ public sealed class VolumesOnARealNodeTests
           containers:
           - name: app
             image: busybox
-            command: [sh, -c, '(echo "env=$MODE/$PASS/$ME"; echo "cfg=$(cat /etc/app/mode)"; echo "secret=$(cat /etc/creds/password)"; echo "labels=$(cat /etc/info/labels)"; touch /scratch/ok && echo scratch=ok) > /dev/termination-log']
+            command: [sh, -c, '(echo "env=$MODE/$PASS/$ME"; echo "cfg=$(cat /etc/app/mode)"; echo "secret=$(cat /etc/creds/password)"; echo "labels=$(cat /etc/info/labels)"; touch /scratch/ok && echo scratch=ok; echo "mem=$(grep " /mem " /proc/mounts | cut -d" " -f3)") > /dev/termination-log']
             env:
             - name: MODE
               valueFrom: {configMapKeyRef: {name: app, key: mode}}
@@ -32,6 +32,7 @@ public sealed class VolumesOnARealNodeTests
             - {name: creds, mountPath: /etc/creds}
             - {name: info, mountPath: /etc/info}
             - {name: scratch, mountPath: /scratch}
+            - {name: mem, mountPath: /mem}
           volumes:
           - {name: cfg, configMap: {name: app}}
           - {name: creds, secret: {secretName: creds}}
@@ -39,6 +40,7 @@ public sealed class VolumesOnARealNodeTests
             downwardAPI:
               items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]
           - {name: scratch, emptyDir: {}}
+          - {name: mem, emptyDir: {medium: Memory, sizeLimit: 8Mi}}
         ---
         apiVersion: v1
         kind: Pod
@@ -85,6 +87,7 @@ public sealed class VolumesOnARealNodeTests
         Assert.Contains("secret=s3cret", logs, StringComparison.Ordinal);
         Assert.Contains("labels=app=\"reader\"", logs, StringComparison.Ordinal);
         Assert.Contains("scratch=ok", logs, StringComparison.Ordinal);
+        Assert.Contains("mem=tmpfs", logs, StringComparison.Ordinal);
 
         var events = "";
         while (!events.Contains("MountVolume.SetUp failed for volume \"cfg\" : configmap \"nope\" not found", StringComparison.Ordinal))
