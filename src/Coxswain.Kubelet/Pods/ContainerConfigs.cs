@@ -1,4 +1,5 @@
 using Coxswain.Kubelet.Cri.V1;
+using Coxswain.Kubelet.Env;
 using k8s.Models;
 
 namespace Coxswain.Kubelet.Pods;
@@ -27,9 +28,9 @@ internal static class ContainerConfigs
             },
         };
         // command/args with $(VAR) references expanded from the container's env, as upstream does.
-        var vars = env.GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value);
-        config.Command.AddRange((container.Command ?? []).Select(c => EnvExpansion.Expand(c, vars)));
-        config.Args.AddRange((container.Args ?? []).Select(a => EnvExpansion.Expand(a, vars)));
+        var mapping = EnvExpansion.MappingFor(env.GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value));
+        config.Command.AddRange((container.Command ?? []).Select(c => EnvExpansion.Expand(c, mapping)));
+        config.Args.AddRange((container.Args ?? []).Select(a => EnvExpansion.Expand(a, mapping)));
         config.Envs.AddRange(env);
         config.Mounts.AddRange(mounts);
         config.Labels[CriLabels.PodName] = pod.Metadata.Name;
@@ -141,42 +142,4 @@ internal static class ContainerConfigs
 
     public static long? Bytes(IDictionary<string, ResourceQuantity>? list, string name) =>
         list != null && list.TryGetValue(name, out var q) ? (long)Math.Ceiling(q.ToDecimal()) : null;
-}
-
-/// <summary>Upstream's $(VAR) expansion (third_party/forked/golang/expansion): $$ escapes, unknown references stay as written.</summary>
-internal static class EnvExpansion
-{
-    public static string Expand(string input, IReadOnlyDictionary<string, string> vars)
-    {
-        if (!input.Contains('$'))
-        {
-            return input;
-        }
-        var sb = new System.Text.StringBuilder(input.Length);
-        for (var i = 0; i < input.Length; i++)
-        {
-            if (input[i] != '$' || i + 1 >= input.Length)
-            {
-                sb.Append(input[i]);
-                continue;
-            }
-            var next = input[i + 1];
-            if (next == '$')
-            {
-                sb.Append('$');
-                i++;
-            }
-            else if (next == '(' && input.IndexOf(')', i + 2) is var close and > 0)
-            {
-                var name = input[(i + 2)..close];
-                sb.Append(vars.TryGetValue(name, out var value) ? value : $"$({name})");
-                i = close;
-            }
-            else
-            {
-                sb.Append('$');
-            }
-        }
-        return sb.ToString();
-    }
 }

@@ -139,9 +139,11 @@ internal sealed partial class PodSyncer(CriClient cri, KubeletSettings settings,
             return TimeSpan.FromSeconds(reason == "ImagePullBackOff" ? 5 : 1);
         }
         IReadOnlyList<KeyValue> env;
+        IReadOnlyList<Mount> mounts;
         try
         {
             env = await resources.EnvAsync(pod, container, state.PodIp, settings.NodeIp, ct);
+            mounts = resources.Mounts(pod, container, env);
         }
         catch (PodResourceException e)
         {
@@ -149,7 +151,7 @@ internal sealed partial class PodSyncer(CriClient cri, KubeletSettings settings,
             record.SetWaiting(container.Name, new Waiting("CreateContainerConfigError", e.Message));
             return TimeSpan.FromSeconds(5);
         }
-        var config = ContainerConfigs.Build(pod, container, attempt, container.Image!, env, resources.Mounts(pod, container, env), settings);
+        var config = ContainerConfigs.Build(pod, container, attempt, container.Image!, env, mounts, settings);
         if (resources.TerminationMessageFile(pod.Metadata.Uid, container.Name) is { } file)
         {
             config.Annotations[CriLabels.TerminationMessageFile] = file;
