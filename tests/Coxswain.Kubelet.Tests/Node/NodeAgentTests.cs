@@ -165,5 +165,27 @@ public sealed class NodeAgentTests(NodeServerFixture fixture) : IClassFixture<No
         Assert.Equal(cidr, await second.Agent.PodCidr.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
+    [Fact]
+    public async Task ANodeDeletedUnderTheAgentIsRegisteredAgainWithItsNewPodCidrWrittenOut()
+    {
+        using var client = fixture.Server.Client();
+        var runtime = new FakeRuntime { NetworkReady = true };
+        await using var agent = new RunningAgent(client, runtime, new FakeMachine(FakeMachine.Default), Options("real-deleted"));
+        var first = await agent.Agent.PodCidr.WaitAsync(TimeSpan.FromSeconds(30));
+        var oldUid = (await client.CoreV1.ReadNodeAsync("real-deleted")).Metadata.Uid;
+
+        await fixture.Server.Kubectl().OkAsync("delete node real-deleted");
+
+        // The control plane hands out the next free subnet, not the one just freed: the conflist must follow.
+        var conflist = Path.Combine(_dir, "net.d", CniConfig.FileName);
+        await Eventually(async () =>
+        {
+            var node = (await client.CoreV1.ListNodeAsync(fieldSelector: "metadata.name=real-deleted")).Items.SingleOrDefault();
+            return node is not null && node.Metadata.Uid != oldUid && node.Spec.PodCIDR is { } cidr && cidr != first
+                && (await File.ReadAllTextAsync(conflist)).Contains($"\"subnet\": \"{cidr}\"");
+        }, "node registered again with a new podCIDR in the CNI config");
+        await Eventually(async () => (await NodeLineAsync("real-deleted")).Contains(" Ready "), "node Ready again");
+    }
+
     private static V1NodeCondition Ready(V1Node node) => node.Status.Conditions.Single(c => c.Type == "Ready");
 }
