@@ -137,7 +137,7 @@ internal sealed class CoxProcess : IAsyncDisposable
         var cox = CoxDll();
         var dataDir = Path.Combine(Path.GetTempPath(), "cox-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { cox, "server", "--data-dir", dataDir, "--port", "0", "--log-level", "Warning" }.Concat(extraArgs))
+        foreach (var a in new[] { cox, "server", "--data-dir", dataDir, "--port", "0", "--log-level", "Warning", "--disable-agent" }.Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);
         }

@@ -11,6 +11,8 @@ public sealed record KubeletSettings
     public string CgroupRoot { get; init; } = "/kubepods";
     /// <summary>The node's InternalIP: status.hostIP of its pods, and the pod IP of host-network pods.</summary>
     public string NodeIp { get; init; } = "127.0.0.1";
+    /// <summary>Port of the kubelet's HTTPS server (logs, exec, port-forward), published in the Node's daemonEndpoints.</summary>
+    public int KubeletPort { get; init; } = 10250;
     public IReadOnlyList<string> ClusterDns { get; init; } = [];
     public string ClusterDomain { get; init; } = "cluster.local";
     /// <summary>The node's memory, for Burstable pods' OOM score (upstream's formula).</summary>

@@ -32,11 +32,12 @@ internal static class AgentCommand
         var nodeIp = new Option<string?>("--node-ip") { Description = "InternalIP of the real node (default: the first non-loopback IPv4 address)" };
         var cgroupRoot = new Option<string>("--cgroup-root") { Description = "cgroup path under which pod cgroups are made, in every hierarchy", DefaultValueFactory = _ => "/kubepods" };
         var runtimeEndpoint = new Option<string?>("--container-runtime-endpoint") { Description = "CRI socket of an existing containerd (default: start containerd as a child)" };
+        var registry = new Option<string?>("--registry") { Description = "HOST:PORT of the cluster's image registry; docker.io and registry.k8s.io pulls go there over plain HTTP", DefaultValueFactory = _ => "127.0.0.1:5000" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level printed", DefaultValueFactory = _ => LogLevel.Information };
         var command = new Command("agent", "Run node agents; with --simulated, many fake nodes in one process")
         {
             simulated, nodes, kubeconfig, server, token, insecure, cpu, memory, pods, prefix, startDelay, template, logLevel,
-            dataDir, nodeName, nodeIp, cgroupRoot, runtimeEndpoint,
+            dataDir, nodeName, nodeIp, cgroupRoot, runtimeEndpoint, registry,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -68,7 +69,7 @@ internal static class AgentCommand
                 using var realInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; realStop.Cancel(); });
                 using var realTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; realStop.Cancel(); });
                 var real = new RealAgentSettings(Path.GetFullPath(parse.GetValue(dataDir)!), parse.GetValue(nodeName), parse.GetValue(nodeIp),
-                    parse.GetValue(cgroupRoot)!, parse.GetValue(runtimeEndpoint));
+                    parse.GetValue(cgroupRoot)!, parse.GetValue(runtimeEndpoint), parse.GetValue(registry));
                 using (client)
                 {
                     return await RunRealAsync(client, real, realLoggers, realStop.Token);
@@ -98,7 +99,7 @@ internal static class AgentCommand
     }
 
     /// <summary>What a real agent is told on the command line (or by `cox server` for its local agent).</summary>
-    public sealed record RealAgentSettings(string DataDir, string? NodeName, string? NodeIp, string CgroupRoot, string? RuntimeEndpoint);
+    public sealed record RealAgentSettings(string DataDir, string? NodeName, string? NodeIp, string CgroupRoot, string? RuntimeEndpoint, string? Registry);
 
     /// <summary>Runs a real kubelet until <paramref name="ct"/> is cancelled; shared by `cox agent` and `cox server`'s local agent.</summary>
     public static async Task<int> RunRealAsync(Kubernetes client, RealAgentSettings real, ILoggerFactory loggerFactory, CancellationToken ct)
@@ -116,7 +117,12 @@ internal static class AgentCommand
             CgroupRoot = real.CgroupRoot,
             NodeIp = real.NodeIp ?? NodeAddresses.DefaultInternalIp(),
         };
-        var kubelet = new RealKubelet(client, new RealKubeletOptions { Settings = settings, ContainerRuntimeEndpoint = real.RuntimeEndpoint }, loggerFactory);
+        var kubelet = new RealKubelet(client, new RealKubeletOptions
+        {
+            Settings = settings,
+            ContainerRuntimeEndpoint = real.RuntimeEndpoint,
+            Registry = real.Registry,
+        }, loggerFactory);
         try
         {
             await kubelet.RunAsync(ct);

@@ -41,21 +41,23 @@ internal sealed class ServerComponents : IAsyncDisposable
         }
     }
 
-    public static IEnumerable<Option> Options => [NoScheduler, Controllers, SimulatedNodes, NodeMonitorGracePeriod, NodeMonitorPeriod, ClusterCidr, NodeCidrMaskSize];
+    public static IEnumerable<Option> Options => [NoScheduler, Controllers, SimulatedNodes, NodeMonitorGracePeriod, NodeMonitorPeriod, ClusterCidr, NodeCidrMaskSize, .. Commands.LocalNode.Options];
 
     /// <summary>What the options asked for, read before the server starts.</summary>
     public sealed record Settings(bool Scheduler, string Controllers, int SimulatedNodes, NodeLifecycleOptions NodeLifecycle)
     {
         public NodeIpamOptions NodeIpam { get; init; } = new();
+        public LocalNode.Settings? LocalNode { get; init; }
     }
 
-    public static Settings Read(ParseResult parse) => new(!parse.GetValue(NoScheduler), parse.GetValue(Controllers)!, parse.GetValue(SimulatedNodes), new NodeLifecycleOptions
+    public static Settings Read(ParseResult parse, string dataDir) => new(!parse.GetValue(NoScheduler), parse.GetValue(Controllers)!, parse.GetValue(SimulatedNodes), new NodeLifecycleOptions
     {
         GracePeriod = parse.GetValue(NodeMonitorGracePeriod),
         MonitorPeriod = parse.GetValue(NodeMonitorPeriod),
     })
     {
         NodeIpam = new NodeIpamOptions { ClusterCidr = parse.GetValue(ClusterCidr) ?? "", NodeCidrMaskSize = parse.GetValue(NodeCidrMaskSize) },
+        LocalNode = Commands.LocalNode.Read(parse, dataDir),
     };
 
     private readonly CancellationTokenSource _stop = new();
@@ -63,6 +65,7 @@ internal sealed class ServerComponents : IAsyncDisposable
     // One client per component, each with its program name as user agent (managedFields managers, /metrics).
     private readonly List<k8s.Kubernetes> _clients = [];
     private readonly InformerFactory _informers;
+    private IAsyncDisposable? _registry;
 
     private ServerComponents(string kubeconfig, Settings settings, ILoggerFactory loggerFactory)
     {
@@ -99,6 +102,19 @@ internal sealed class ServerComponents : IAsyncDisposable
             var lifecycle = new NodeLifecycleController(controllerClient, settings.NodeLifecycle, loggerFactory.CreateLogger("node-lifecycle"), _informers);
             _tasks.Add(Task.Run(() => lifecycle.RunAsync(_stop.Token)));
         }
+        if (settings.LocalNode is { } local)
+        {
+            var log = loggerFactory.CreateLogger("local-node");
+            var kubelet = Client("kubelet");
+            _tasks.Add(Task.Run(async () =>
+            {
+                _registry = await Commands.LocalNode.StartRegistryAsync(local, Path.GetDirectoryName(local.Real.DataDir)!, log, _stop.Token);
+                if (Commands.LocalNode.CanRunAgent(local, log))
+                {
+                    await AgentCommand.RunRealAsync(kubelet, local.Real, loggerFactory, _stop.Token);
+                }
+            }));
+        }
         if (settings.SimulatedNodes > 0)
         {
             var options = new SimulatedNodeOptions { Count = settings.SimulatedNodes };
@@ -118,6 +134,10 @@ internal sealed class ServerComponents : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+        if (_registry != null)
+        {
+            await _registry.DisposeAsync();
         }
         foreach (var client in _clients)
         {
