@@ -111,6 +111,7 @@ public sealed partial class NodeAgent
         {
             var created = await _client.CoreV1.CreateNodeAsync(node, cancellationToken: ct);
             _lease.NodeUid = created.Metadata.Uid;
+            RecordTransitions(new V1Node(), node.Status);
             _lastPosted = DateTime.UtcNow;
             Observe(created);
             return;
