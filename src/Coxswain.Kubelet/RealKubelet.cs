@@ -65,7 +65,7 @@ public sealed partial class RealKubelet(Kubernetes client, RealKubeletOptions op
             {
                 containerd.Restarted += node.RequestStatusUpdate;
             }
-            var resources = new NodePodResources(paths);
+            var resources = Volumes.NodePodVolumesAndEnv.Create(client, settings, events);
             await using var workers = new PodWorkers(client, cri, settings, resources, events, loggers.CreateLogger("pods"));
             LogStarted(_logger, settings.NodeName, socket);
             var nodeTask = node.RunAsync(ct);

@@ -29,6 +29,10 @@ public sealed partial class LocalRegistry : IAsyncDisposable
         _configPath = Path.Combine(dataDir, "config.yml");
     }
 
+    private const string PidFileName = "registry.pid";
+
+    private string PidFile => Path.Combine(DataDir, PidFileName);
+
     public string DataDir { get; }
     public int Port { get; }
 
@@ -41,16 +45,35 @@ public sealed partial class LocalRegistry : IAsyncDisposable
     /// <summary>How many times the registry died and was started again.</summary>
     public int Restarts { get; private set; }
 
-    /// <summary>Starts the registry and returns once GET /v2/ answers.</summary>
+    /// <summary>
+    /// Starts the registry and returns once GET /v2/ answers. Port 0 picks a free loopback port (kept across
+    /// restarts); the address is recorded in &lt;dataDir&gt;/address for clients such as `cox image build`.
+    /// </summary>
     public static async Task<LocalRegistry> StartAsync(string dataDir, int port, ILogger logger, string binary = "docker-registry", CancellationToken ct = default)
     {
         dataDir = Path.GetFullPath(dataDir);
         Directory.CreateDirectory(Path.Combine(dataDir, "data"));
-        var registry = new LocalRegistry(binary, dataDir, port, logger);
-        File.WriteAllText(registry._configPath, ConfigYaml(Path.Combine(dataDir, "data"), registry.Address));
+        var configPath = Path.Combine(dataDir, "config.yml");
+        await StopStaleAsync(Path.Combine(dataDir, PidFileName), binary, configPath, logger);
+        var registry = new LocalRegistry(binary, dataDir, port == 0 ? FreeLoopbackPort() : port, logger);
+        File.WriteAllText(configPath, ConfigYaml(Path.Combine(dataDir, "data"), registry.Address));
         await registry.StartProcessAndWaitAsync(ct);
+        File.WriteAllText(AddressFile(dataDir), registry.Address);
         registry._supervisor = Task.Run(registry.SuperviseAsync, CancellationToken.None);
         return registry;
+    }
+
+    /// <summary>host:port of the registry running on <paramref name="dataDir"/>, or null when none was started there.</summary>
+    public static string? RecordedAddress(string dataDir) =>
+        File.Exists(AddressFile(dataDir)) ? File.ReadAllText(AddressFile(dataDir)).Trim() : null;
+
+    private static string AddressFile(string dataDir) => Path.Combine(dataDir, "address");
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     internal static string ConfigYaml(string storageDir, string address) =>
@@ -111,6 +134,7 @@ public sealed partial class LocalRegistry : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        await File.WriteAllTextAsync(PidFile, process.Id.ToString(), CancellationToken.None);
 
         using var client = new RegistryClient(Address, TimeSpan.FromSeconds(2));
         var deadline = DateTime.UtcNow + ReadyTimeout;
@@ -135,11 +159,52 @@ public sealed partial class LocalRegistry : IAsyncDisposable
         LogReady(Address, process.Id);
     }
 
+    /// <summary>
+    /// A registry left running by an agent that was killed (children outlive it) still holds the port and the
+    /// storage: stop it when the pid file names a docker-registry serving this very config.
+    /// </summary>
+    private static async Task StopStaleAsync(string pidFile, string binary, string configPath, ILogger logger)
+    {
+        if (!File.Exists(pidFile) || !int.TryParse(await File.ReadAllTextAsync(pidFile), out var pid) || !IsRegistry(pid, binary, configPath))
+        {
+            return;
+        }
+        LogStoppingStale(logger, pid);
+        Runtime.Posix.Kill(pid, Runtime.Posix.SigTerm);
+        for (var waited = 0; IsRegistry(pid, binary, configPath) && waited < 100; waited++)
+        {
+            await Task.Delay(100);
+        }
+        if (IsRegistry(pid, binary, configPath))
+        {
+            Runtime.Posix.Kill(pid, SigKill);
+        }
+    }
+
+    private const int SigKill = 9;
+
+    /// <summary>True while <paramref name="pid"/> is a live (not zombie) process whose command line names <paramref name="configPath"/>.</summary>
+    private static bool IsRegistry(int pid, string binary, string configPath)
+    {
+        try
+        {
+            var args = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            return args.Length > 2 && Path.GetFileName(args[0]) == Path.GetFileName(binary) && args.Contains(configPath);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     private void EnsurePortFree()
     {
         try
         {
             using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, Port);
+            // As Go (the registry) does: connections of a previous registry in TIME_WAIT must not count as "in use";
+            // on Linux a live listener still makes the bind fail.
+            probe.Server.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
             probe.Start();
         }
         catch (System.Net.Sockets.SocketException e)
@@ -192,6 +257,7 @@ public sealed partial class LocalRegistry : IAsyncDisposable
                 await _process.WaitForExitAsync(CancellationToken.None);
             }
         }
+        File.Delete(AddressFile(DataDir));
         _process.Dispose();
         _stopping.Dispose();
     }
@@ -204,6 +270,9 @@ public sealed partial class LocalRegistry : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Local registry restart failed")]
     private partial void LogRestartFailed(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping registry pid {Pid} left running by an earlier run")]
+    private static partial void LogStoppingStale(ILogger logger, int pid);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "registry: {Line}")]
     private partial void LogOutput(string line);

@@ -16,11 +16,13 @@ internal static class ImageCommand
         return command;
     }
 
-    private static Option<string> Registry() => new("--registry")
+    private static Option<string?> Registry() => new("--registry")
     {
-        Description = "host:port of the local registry (plain HTTP) that `cox server` runs",
-        DefaultValueFactory = _ => DefaultRegistry,
+        Description = $"host:port of the local registry (plain HTTP); default: the one `cox server` runs for --data-dir, else {DefaultRegistry}",
     };
+
+    private static string RegistryOf(ParseResult parse, Option<string?> registry, Option<string> dataDir) =>
+        parse.GetValue(registry) ?? SeededRegistry.AddressIn(Path.GetFullPath(parse.GetValue(dataDir)!)) ?? DefaultRegistry;
 
     private static Command Build()
     {
@@ -39,8 +41,8 @@ internal static class ImageCommand
                 parse.GetValue(tag)!,
                 parse.GetValue(context)!,
                 parse.GetValue(file),
-                parse.GetValue(registry)!,
-                Path.Combine(Path.GetFullPath(parse.GetValue(dataDir)!), "images", "buildah"));
+                RegistryOf(parse, registry, dataDir),
+                Path.Combine(SeededRegistry.ImagesDir(Path.GetFullPath(parse.GetValue(dataDir)!)), "buildah"));
             return await new ImageBuilder(Console.Out, Console.Error).BuildAsync(options, ct);
         });
         return command;
@@ -49,17 +51,18 @@ internal static class ImageCommand
     private static Command Seed()
     {
         var registry = Registry();
+        var dataDir = CommonOptions.DataDir();
         var archiveDir = new Option<string?>("--archive-dir") { Description = "Also write the images as OCI archives here (for `ctr images import`)" };
         var busybox = new Option<string>("--busybox") { Description = "Static busybox binary to build the busybox image from", DefaultValueFactory = _ => SeedImages.DefaultBusyboxPath };
         var command = new Command("seed", $"Push the sandbox image ({SeedImages.PauseImageName}) and {SeedImages.BusyboxImageName} into a registry when missing")
         {
-            registry, archiveDir, busybox,
+            registry, dataDir, archiveDir, busybox,
         };
         command.SetAction(async (parse, ct) =>
         {
             try
             {
-                var seeds = await SeedImages.EnsureAsync(parse.GetValue(registry)!, PauseBinary.Path, parse.GetValue(busybox)!, parse.GetValue(archiveDir), logger: null, ct);
+                var seeds = await SeedImages.EnsureAsync(RegistryOf(parse, registry, dataDir), PauseBinary.Path, parse.GetValue(busybox)!, parse.GetValue(archiveDir), logger: null, ct);
                 foreach (var seed in seeds)
                 {
                     Console.WriteLine($"{seed.Name} {seed.Image.Manifest.Digest}");

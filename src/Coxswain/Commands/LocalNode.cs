@@ -33,7 +33,7 @@ internal static class LocalNode
     /// <summary>Starts the registry and the kubelet as the settings and the machine allow; returns the tasks to await on shutdown.</summary>
     public static async Task<IAsyncDisposable?> StartRegistryAsync(Settings settings, string serverDataDir, ILogger logger, CancellationToken ct)
     {
-        if (!settings.Agent || !settings.Registry)
+        if (!settings.Registry)
         {
             return null;
         }

@@ -66,7 +66,7 @@ public sealed class CoxServer : IAsyncDisposable
     public static Task<CoxServer> StartAsync(string? dataDir = null, int port = 0, params string[] extraArgs)
     {
         // In the machine's own network namespace a server must not start a real node (containers, CNI bridge).
-        return StartAsync([], dataDir, port, ["--disable-agent", .. extraArgs]);
+        return StartAsync([], dataDir, port, ["--disable-agent", "--disable-registry", .. extraArgs]);
     }
 
     /// <summary>

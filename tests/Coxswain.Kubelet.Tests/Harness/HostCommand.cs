@@ -13,19 +13,7 @@ internal static class HostCommand
 {
     public static async Task<CommandResult> RunAsync(IReadOnlyList<string> command, TimeSpan? timeout = null)
     {
-        var psi = new ProcessStartInfo(command[0])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in command.Skip(1))
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
+        using var p = Start(command);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
@@ -41,7 +29,38 @@ internal static class HostCommand
         return new CommandResult(p.ExitCode, await stdout, await stderr);
     }
 
-    public static CommandResult Run(params string[] command) => RunAsync(command).GetAwaiter().GetResult();
+    /// <summary>Blocking, without await: safe from cleanup code that runs under any synchronization context.</summary>
+    public static CommandResult Run(params string[] command)
+    {
+        using var p = Start(command);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{string.Join(' ', command)} did not finish");
+        }
+        p.WaitForExit(); // lets the output readers reach the end
+        return new CommandResult(p.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
+    }
+
+    private static Process Start(IReadOnlyList<string> command)
+    {
+        var psi = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in command.Skip(1))
+        {
+            psi.ArgumentList.Add(a);
+        }
+        var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        return p;
+    }
 
     /// <summary>Runs and throws with the output when the command fails.</summary>
     public static string Ok(params string[] command)

@@ -20,6 +20,7 @@ public sealed class NodeHost : IAsyncDisposable
     private readonly NetnsSockets _sockets;
     private readonly List<NodeProcess> _processes = [];
     private CoxServer? _server;
+    private bool _disposed;
 
     private NodeHost(TestNodeName name, NetnsSockets sockets)
     {
@@ -41,24 +42,14 @@ public sealed class NodeHost : IAsyncDisposable
     public string Url => Server.Url;
 
     /// <summary>Everything the server and the processes started in the node printed (for failure messages).</summary>
-    public string Output
-    {
-        get
-        {
-            List<NodeProcess> processes;
-            lock (_processes)
-            {
-                processes = [.. _processes];
-            }
-            return (_server?.Output ?? "") + string.Concat(processes.Select(p => $"--- process {p.ProcessId}:\n{p.Output}"));
-        }
-    }
+    public string Output => (_server?.Output ?? "") + string.Concat(StartedProcesses.Select(p => $"--- process {p.ProcessId}:\n{p.Output}"));
 
     /// <summary>
     /// Starts `cox server --data-dir &lt;harness&gt;/data --port 0 serverArgs...` in a fresh namespace.
-    /// <paramref name="passCgroupRoot"/> adds `--cgroup-root /cox-t-...` (servers that know the flag).
+    /// <paramref name="passCgroupRoot"/> adds `--cgroup-root /cox-t-...`, so that the local node's pod
+    /// cgroups are this node's to remove; turn it off only for a server that does not know the flag.
     /// </summary>
-    public static async Task<NodeHost> StartAsync(IEnumerable<string>? serverArgs = null, bool passCgroupRoot = false)
+    public static async Task<NodeHost> StartAsync(IEnumerable<string>? serverArgs = null, bool passCgroupRoot = true)
     {
         TestNodeCleanup.SweepStaleOnce();
         var name = TestNodeName.New();
@@ -77,7 +68,7 @@ public sealed class NodeHost : IAsyncDisposable
             {
                 args.AddRange(["--cgroup-root", name.CgroupRoot]);
             }
-            host._server = await CoxServer.StartAsync(host.ServerLauncher(), name.DataDir, 0, [.. args]);
+            host._server = await CoxServer.StartAsync(host.NodeLauncher(), name.DataDir, 0, [.. args]);
             return host;
         }
         catch
@@ -124,7 +115,7 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>Processes of this node: in the namespace (server, containerd, shims) or its cgroups (containers).</summary>
     public IReadOnlySet<int> Processes() => TestNodeCleanup.Processes(_name);
 
-    private string[] ServerLauncher() => NodeProcess.Launcher(_name.NetnsPath, _name.HarnessDir);
+    private string[] NodeLauncher() => NodeProcess.Launcher(_name.NetnsPath, _name.HarnessDir);
 
     /// <summary>The processes <see cref="StartInNode"/> started, in order.</summary>
     public IReadOnlyList<NodeProcess> StartedProcesses
@@ -141,7 +132,7 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>Starts a long-running command inside the node; stopped (SIGTERM) before the server at dispose.</summary>
     public NodeProcess StartInNode(IEnumerable<string> command)
     {
-        var process = NodeProcess.Start(ServerLauncher(), command);
+        var process = NodeProcess.Start(NodeLauncher(), command);
         lock (_processes)
         {
             _processes.Add(process);
@@ -179,15 +170,19 @@ public sealed class NodeHost : IAsyncDisposable
         return path;
     }
 
-    /// <summary>Stops the server (SIGTERM, as an operator would), then removes everything; throws if anything remained.</summary>
+    /// <summary>
+    /// Stops the started processes and the server (SIGTERM, as an operator would), then removes
+    /// everything; throws if anything remained.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        List<NodeProcess> processes;
-        lock (_processes)
+        if (_disposed)
         {
-            processes = [.. _processes];
+            return;
         }
-        foreach (var process in processes)
+        _disposed = true;
+        // Latest first: a process may depend on those started before it (an agent on the server).
+        foreach (var process in StartedProcesses.Reverse())
         {
             await process.DisposeAsync();
         }

@@ -14,9 +14,9 @@ public sealed class NodeHostPodTests
     private const string PodSubnet = "10.244.7";
 
     [Fact]
-    public async Task APodsShimContainerNetworkCgroupsAndMountsAreGoneAfterDispose()
+    public async Task AfterContainerdAndTheShimWereKilledThePodsLeftoversAreGoneAfterDispose()
     {
-        var host = await NodeHost.StartAsync();
+        var host = await NodeHost.StartAsync(["--disable-agent"]); // this test runs its own containerd
         var harnessDir = host.HarnessDir;
         IReadOnlySet<int> processes;
         string shimSocket;
@@ -60,8 +60,8 @@ public sealed class NodeHostPodTests
             Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
 
             processes = host.Processes();
-            Assert.Contains(processes, pid => Command(pid) == "containerd-shim");
-            Assert.Contains(processes, pid => Command(pid) == "busybox"); // the container, found through its cgroup
+            Assert.Contains(processes, pid => TestNodeName.ProcessCommand(pid) == "containerd-shim");
+            Assert.Contains(processes, pid => TestNodeName.ProcessCommand(pid) == "busybox"); // the container, found through its cgroup
             Assert.Contains(CniResults(), r => r.Contains(harnessDir + "/", StringComparison.Ordinal));
             shimSocket = ShimSocket(paths);
             Assert.True(File.Exists(shimSocket), shimSocket);
@@ -69,6 +69,16 @@ public sealed class NodeHostPodTests
             Assert.Empty(TestNodeCleanup.MountsUnder(harnessDir));
             var innerMounts = await host.ExecInNamespacesOfAsync(Assert.Single(host.StartedProcesses), $"grep -c ' {harnessDir}/' /proc/self/mountinfo");
             Assert.True(int.Parse(innerMounts.Stdout.Trim()) >= 2, innerMounts.ToString());
+
+            // As after a crash: containerd and the shim die without cleaning up; the container lives on.
+            foreach (var pid in processes.Where(pid => TestNodeName.ProcessCommand(pid) is "containerd" or "containerd-shim"))
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                process.Kill();
+            }
+            WaitUntil(() => !host.Processes().Any(pid => TestNodeName.ProcessCommand(pid) is "containerd" or "containerd-shim"));
+            Assert.True(File.Exists(shimSocket), "a killed shim leaves its socket");
+            Assert.Contains(host.Processes(), pid => TestNodeName.ProcessCommand(pid) == "busybox");
         }
         finally
         {
@@ -82,6 +92,59 @@ public sealed class NodeHostPodTests
         Assert.Empty(TestNodeCleanup.MountsUnder(harnessDir));
         Assert.False(Directory.Exists(harnessDir));
         Assert.DoesNotContain(host.NetnsName, HostCommand.Ok("ip", "netns", "list"));
+    }
+
+    [Fact]
+    public async Task TheLocalNodesPodsStillRunningAtDisposeAreGoneAfterIt()
+    {
+        var host = await NodeHost.StartAsync(["--node-name", "node-1", "--node-ip", NodeHost.NodeIp], passCgroupRoot: true);
+        var harnessDir = host.HarnessDir;
+        IReadOnlySet<int> processes;
+        try
+        {
+            var kubectl = host.Kubectl();
+            await WaitAsync(host, async () => (await kubectl.RunAsync("get nodes node-1 --no-headers")).Stdout.Contains(" Ready "), "node-1 Ready");
+            await kubectl.OkAsync("run sleeper --image=busybox --restart=Never -- sleep 3600");
+            await WaitAsync(host, async () => (await kubectl.RunAsync("get pod sleeper -o jsonpath={.status.phase}")).Stdout == "Running", "pod sleeper Running");
+
+            processes = host.Processes();
+            Assert.Contains(processes, pid => TestNodeName.ProcessCommand(pid) == "containerd-shim");
+            Assert.Contains(processes, pid => TestNodeName.ProcessCommand(pid) == "sleep");
+            Assert.NotEmpty(TestNodeCleanup.CgroupDirs(host.CgroupRoot));
+            Assert.Contains(CniResults(), r => r.Contains(harnessDir + "/", StringComparison.Ordinal));
+        }
+        finally
+        {
+            // No pod deletion: the kubelet leaves pods running when it stops, as after a failed test.
+            await host.DisposeAsync();
+        }
+
+        Assert.All(processes, pid => Assert.Null(TestNodeName.ProcessStartTime(pid)));
+        Assert.DoesNotContain(CniResults(), r => r.Contains(harnessDir + "/", StringComparison.Ordinal));
+        Assert.Empty(TestNodeCleanup.CgroupDirs(host.CgroupRoot));
+        Assert.Empty(TestNodeCleanup.MountsUnder(harnessDir));
+        Assert.False(Directory.Exists(harnessDir));
+        Assert.DoesNotContain(host.NetnsName, HostCommand.Ok("ip", "netns", "list"));
+    }
+
+    private static void WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached");
+            Thread.Sleep(50);
+        }
+    }
+
+    private static async Task WaitAsync(NodeHost host, Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}\n{host.Output[^Math.Min(host.Output.Length, 6000)..]}");
+            await Task.Delay(250);
+        }
     }
 
     private static void StartContainerd(NodeHost host, AgentPaths paths)
@@ -150,16 +213,4 @@ public sealed class NodeHostPodTests
 
     private static List<string> CniResults() =>
         Directory.Exists("/var/lib/cni/results") ? Directory.EnumerateFiles("/var/lib/cni/results").Select(File.ReadAllText).ToList() : [];
-
-    private static string? Command(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/comm").Trim();
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
 }

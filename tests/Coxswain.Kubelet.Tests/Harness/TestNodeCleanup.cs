@@ -12,7 +12,7 @@ namespace Coxswain.Kubelet.Tests.Harness;
 /// namespace (with / made a slave, so nothing propagates back) and replaces /sys with a sysfs of the
 /// netns, which leaves /sys/fs/cgroup empty: runc could not create any cgroup there. The harness
 /// therefore starts the server with `nsenter --net` + `unshare --mount --propagation slave` and
-/// moves the cgroup mounts onto a fresh sysfs itself (see <see cref="NodeHost"/>). Either way the
+/// moves the cgroup mounts onto a fresh sysfs itself (<see cref="NodeProcess.Launcher"/>). Either way the
 /// mounts containerd makes (overlay rootfs, pod netns files under its state dir) live only in that
 /// private mount namespace and vanish when its last process exits; the unmount step below is for
 /// anything mounted in the root namespace under the harness dir (it also keeps the recursive delete
@@ -28,29 +28,32 @@ internal static class TestNodeCleanup
 
     private static readonly Lazy<IReadOnlyList<string>> StaleSweep = new(SweepStale);
 
-    /// <summary>Runs the sweep once per test process, before its first node.</summary>
-    public static void SweepStaleOnce() => _ = StaleSweep.Value;
+    /// <summary>Runs the sweep once per test process, before its first node; what it could not remove goes to stderr.</summary>
+    public static void SweepStaleOnce()
+    {
+        foreach (var problem in StaleSweep.Value)
+        {
+            Console.Error.WriteLine($"stale test node sweep: {problem}");
+        }
+    }
 
     /// <summary>Cleans up every cox-t-* node whose owner process is gone; returns what remained.</summary>
     public static IReadOnlyList<string> SweepStale()
     {
         var names = new HashSet<string>();
-        foreach (var line in HostCommand.Run("ip", "netns", "list").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var remaining = new List<string>();
+        Attempt(remaining, "listing namespaces", () =>
         {
-            names.Add(line.Split(' ')[0]);
-        }
-        foreach (var dir in Directory.EnumerateDirectories("/tmp", TestNodeName.Prefix + "*"))
-        {
-            names.Add(Path.GetFileName(dir));
-        }
+            foreach (var line in HostCommand.Run("ip", "netns", "list").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                names.Add(line.Split(' ')[0]);
+            }
+        });
+        Attempt(remaining, "listing harness dirs", () => names.UnionWith(Directory.EnumerateDirectories("/tmp", TestNodeName.Prefix + "*").Select(Path.GetFileName).OfType<string>()));
         foreach (var hierarchy in CgroupHierarchies())
         {
-            foreach (var dir in Directory.EnumerateDirectories(hierarchy, TestNodeName.Prefix + "*"))
-            {
-                names.Add(Path.GetFileName(dir));
-            }
+            Attempt(remaining, "listing cgroups", () => names.UnionWith(Directory.EnumerateDirectories(hierarchy, TestNodeName.Prefix + "*").Select(Path.GetFileName).OfType<string>()));
         }
-        var remaining = new List<string>();
         foreach (var name in names.Select(TestNodeName.Parse).OfType<TestNodeName>())
         {
             if (!name.OwnerAlive())
@@ -68,7 +71,7 @@ internal static class TestNodeCleanup
         Attempt(problems, "mounts", () => Unmount(node.HarnessDir));
         Attempt(problems, "cgroups", () => RemoveCgroups(node.CgroupRoot));
         Attempt(problems, "cni results", () => RemoveCniResults(node.HarnessDir));
-        Attempt(problems, "shim sockets", () => RemoveShimSockets(node.DataDir));
+        Attempt(problems, "shim sockets", () => RemoveShimSockets(node.HarnessDir));
         Attempt(problems, "netns", () => DeleteNetns(node));
         Attempt(problems, "harness dir", () => DeleteHarnessDir(node.HarnessDir));
         return problems;
@@ -229,23 +232,30 @@ internal static class TestNodeCleanup
         }
         foreach (var file in Directory.EnumerateFiles(CniResultsDir))
         {
-            if (File.ReadAllText(file).Contains(harnessDir + "/", StringComparison.Ordinal))
+            try
             {
-                File.Delete(file);
+                if (File.ReadAllText(file).Contains(harnessDir + "/", StringComparison.Ordinal))
+                {
+                    File.Delete(file);
+                }
+            }
+            catch (FileNotFoundException)
+            {
+                // Another node's containerd removed its own entry meanwhile.
             }
         }
     }
 
     // A shim killed by SIGKILL leaves its socket in /run/containerd/s; its task dir under the state
     // dir says which one ("address" file).
-    private static void RemoveShimSockets(string dataDir)
+    private static void RemoveShimSockets(string harnessDir)
     {
-        if (!Directory.Exists(dataDir))
+        if (!Directory.Exists(harnessDir))
         {
             return;
         }
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
-        foreach (var taskDir in Directory.EnumerateDirectories(dataDir, "io.containerd.runtime.v2.task", options))
+        foreach (var taskDir in Directory.EnumerateDirectories(harnessDir, "io.containerd.runtime.v2.task", options))
         {
             foreach (var address in Directory.EnumerateFiles(taskDir, "address", options))
             {

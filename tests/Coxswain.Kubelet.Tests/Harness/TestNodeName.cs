@@ -65,6 +65,19 @@ internal sealed partial record TestNodeName(int OwnerPid, string Suffix)
         }
     }
 
+    /// <summary>/proc/PID/comm (the first 15 bytes of the executable's name); null when the process is gone.</summary>
+    public static string? ProcessCommand(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     [GeneratedRegex(@"^cox-t-(\d+)-([0-9a-f]+)$")]
     private static partial Regex NamePattern();
 }

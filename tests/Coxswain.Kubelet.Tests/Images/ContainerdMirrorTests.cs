@@ -32,10 +32,11 @@ public sealed class ContainerdMirrorTests : IAsyncLifetime
         await MustAsync("ip", "netns", "exec", _id, "ip", "link", "set", "lo", "up");
     }
 
-    [Fact]
-    public async Task ContainerdPullsSeedImagesThroughTheMirrorAndRunsThem()
+    /// <summary>A registry holding the seed images and containerd, both in the namespace; returns the seeds.</summary>
+    private async Task<IReadOnlyList<SeedImage>> StartRegistryAndContainerdAsync()
     {
-        foreach (var seed in await SeedImages.BuildAsync(PauseBinary.Path))
+        var seeds = await SeedImages.BuildAsync(PauseBinary.Path);
+        foreach (var seed in seeds)
         {
             seed.Image.WriteArchive(Path.Combine(_dir, seed.ArchiveFileName), seed.Name);
         }
@@ -55,6 +56,13 @@ public sealed class ContainerdMirrorTests : IAsyncLifetime
         await MustAsync("nsenter", $"--net=/run/netns/{_id}", "skopeo", "--insecure-policy", "copy", "--dest-tls-verify=false",
             "oci-archive:" + Path.Combine(_dir, "pause.oci.tar"), $"docker://{RegistryInNamespace}/pause:3.10");
 
+        return seeds;
+    }
+
+    [Fact]
+    public async Task ContainerdPullsSeedImagesThroughTheMirrorAndRunsThem()
+    {
+        var seeds = await StartRegistryAndContainerdAsync();
         using var cri = CriClient.Connect(Socket);
         // Without hosts.toml the pull would go to registry-1.docker.io, which this namespace cannot reach.
         await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await cri.Images.PullImageAsync(Pull("busybox")));
@@ -63,7 +71,6 @@ public sealed class ContainerdMirrorTests : IAsyncLifetime
         var busybox = await cri.Images.PullImageAsync(Pull("busybox"));
         var pause = await cri.Images.PullImageAsync(Pull(SeedImages.PauseImageName));
 
-        var seeds = await SeedImages.BuildAsync(PauseBinary.Path);
         Assert.Equal(seeds[1].Image.Id, busybox.ImageRef);
         Assert.Equal(seeds[0].Image.Id, pause.ImageRef);
         var status = await cri.Images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = "docker.io/library/busybox:latest" } });
@@ -77,6 +84,35 @@ public sealed class ContainerdMirrorTests : IAsyncLifetime
         Assert.Contains("drwxrwxrwt", run.Stdout);
         Assert.Contains("nobody:x:65534", run.Stdout);
         Assert.Contains("/bin/httpd", run.Stdout);
+    }
+
+    [Fact]
+    public async Task AnImageBuiltByCoxRunsFromTheShortNameAPodWouldUse()
+    {
+        await StartRegistryAndContainerdAsync();
+        var context = Path.Combine(_dir, "context");
+        Directory.CreateDirectory(context);
+        await File.WriteAllTextAsync(Path.Combine(context, "hello.txt"), "hello from the build context\n");
+        await File.WriteAllTextAsync(Path.Combine(context, "Containerfile"), """
+            FROM busybox
+            COPY hello.txt /app/hello.txt
+            RUN echo "built by RUN" > /app/run.txt
+            WORKDIR /app
+            ENV GREETING=hi
+            CMD ["sh", "-c", "echo $GREETING from $(pwd); cat hello.txt run.txt"]
+            """);
+
+        var build = await InNamespaceAsync("dotnet", ApiServer.Tests.Harness.CoxServer.CoxDll, "image", "build", "-t", "myapp:1",
+            "--registry", RegistryInNamespace, "--data-dir", Path.Combine(_dir, "cox"), context);
+        Assert.True(build.ExitCode == 0, build.Stdout + build.Stderr);
+
+        RegistryHosts.Write(HostsDir, RegistryInNamespace);
+        using var cri = CriClient.Connect(Socket);
+        await cri.Images.PullImageAsync(Pull("myapp:1"));
+        var run = await InNamespaceAsync("ctr", "-a", Socket, "-n", "k8s.io", "run", "--rm", "--cgroup", "/" + _id, "docker.io/library/myapp:1", _id);
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.Equal("hi from /app\nhello from the build context\nbuilt by RUN\n", run.Stdout.Replace("\r\n", "\n"));
     }
 
     private static PullImageRequest Pull(string image) => new() { Image = new ImageSpec { Image = image } };

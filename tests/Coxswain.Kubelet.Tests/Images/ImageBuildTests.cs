@@ -6,17 +6,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coxswain.Kubelet.Tests.Images;
 
-/// <summary>A seeded local registry shared by the `cox image build` tests.</summary>
+/// <summary>A seeded local registry shared by the `cox image build` tests, as `cox server` would run it for <see cref="CoxDataDir"/>.</summary>
 public sealed class SeededRegistryFixture : IAsyncLifetime
 {
     public string Dir { get; } = ImageTools.TempDir("cox-imagebuild-");
+    public string CoxDataDir => Path.Combine(Dir, "cox");
     public LocalRegistry Registry { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        Registry = await LocalRegistry.StartAsync(Path.Combine(Dir, "registry"), ImageTools.FreePort(), NullLogger.Instance);
-        await SeedImages.EnsureAsync(Registry.Address, PauseBinary.Path);
-    }
+    public async Task InitializeAsync() => Registry = await SeededRegistry.StartAsync(CoxDataDir, port: 0, hostsDir: null, NullLogger.Instance);
 
     public async Task DisposeAsync()
     {
@@ -28,7 +25,7 @@ public sealed class SeededRegistryFixture : IAsyncLifetime
 /// <summary>The real `cox image build` (buildah underneath) against a real local registry.</summary>
 public sealed class ImageBuildTests(SeededRegistryFixture fixture) : IClassFixture<SeededRegistryFixture>
 {
-    private string DataDir => Path.Combine(fixture.Dir, "cox");
+    private string DataDir => fixture.CoxDataDir;
 
     [Fact]
     public async Task BuildsAContainerfileAndPushesItUnderTheNormalisedName()
@@ -130,15 +127,9 @@ public sealed class ImageBuildTests(SeededRegistryFixture fixture) : IClassFixtu
         return dir;
     }
 
-    private Task<(int ExitCode, string Stdout, string Stderr)> CoxAsync(params string[] args)
-    {
-        string[] withDefaults = [CoxServer.CoxDll, .. args, "--data-dir", DataDir];
-        if (!args.Contains("--registry"))
-        {
-            withDefaults = [.. withDefaults, "--registry", fixture.Registry.Address];
-        }
-        return ImageTools.RunAsync("dotnet", withDefaults);
-    }
+    /// <summary>Runs `cox` on the fixture's data dir: without --registry it finds the registry recorded there.</summary>
+    private Task<(int ExitCode, string Stdout, string Stderr)> CoxAsync(params string[] args) =>
+        ImageTools.RunAsync("dotnet", [CoxServer.CoxDll, .. args, "--data-dir", DataDir]);
 
     /// <summary>Regular files of every layer of a pushed image, path -> text (later layers win).</summary>
     private async Task<Dictionary<string, string>> FilesOfImageAsync(string repository, string tag)

@@ -104,6 +104,19 @@ public sealed class LocalRegistryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARegistryLeftRunningByAKilledAgentIsReplaced()
+    {
+        // A second start on the same data dir stands for an agent restarted after kill -9: the old registry still runs.
+        var old = _registry.ProcessId;
+        await using var again = await LocalRegistry.StartAsync(_dir, _registry.Port, _logger);
+
+        Assert.NotEqual(old, again.ProcessId);
+        Assert.Contains(_logger.Messages, m => m == $"Stopping registry pid {old} left running by an earlier run");
+        using var client = new RegistryClient(again.Address);
+        Assert.True(await client.PingAsync());
+    }
+
+    [Fact]
     public async Task APortInUseIsAClearError()
     {
         var dir = ImageTools.TempDir("cox-registry-");

@@ -181,4 +181,101 @@ public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluste
         Assert.Contains(shy.Status.Conditions, c => c.Type == "Ready" && c.Status == "False" && c.Reason == "ContainersNotReady");
         Assert.Matches(@"^shy\s+0/1\s+Running\s+0\s", (await cluster.Kubectl.OkAsync($"-n {ns} get pod shy --no-headers")));
     }
+
+    [Fact]
+    public async Task DeletingAPodRunsPreStopThenSigtermWithinTheGracePeriod()
+    {
+        var ns = await cluster.NamespaceAsync("grace");
+        var hooks = Path.Combine(cluster.Host.HarnessDir, "hooks-" + ns);
+        Directory.CreateDirectory(hooks);
+        await cluster.Kubectl.OkAsync($"-n {ns} apply -f -", $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: polite}
+            spec:
+              terminationGracePeriodSeconds: 20
+              volumes:
+              - name: hooks
+                hostPath:
+                  path: {{hooks}}
+                  type: Directory
+              containers:
+              - name: polite
+                image: busybox
+                command: ["sh", "-c", "trap 'echo sigterm >> /hooks/log; exit 0' TERM; echo started >> /hooks/log; while true; do sleep 1; done"]
+                volumeMounts:
+                - name: hooks
+                  mountPath: /hooks
+                lifecycle:
+                  postStart:
+                    exec:
+                      command: ["sh", "-c", "echo poststart >> /hooks/log"]
+                  preStop:
+                    exec:
+                      command: ["sh", "-c", "echo prestop >> /hooks/log"]
+            """);
+        await cluster.WaitForPodAsync(ns, "polite", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.Ready == true, "ready");
+        await cluster.Kubectl.OkAsync($"-n {ns} delete pod polite --wait=true --timeout=60s");
+        var lines = (await File.ReadAllLinesAsync(Path.Combine(hooks, "log"))).ToList();
+        Assert.Contains("poststart", lines);
+        // preStop runs before the container gets SIGTERM, and the container exits on SIGTERM (not killed).
+        Assert.True(lines.IndexOf("prestop") >= 0 && lines.IndexOf("prestop") < lines.IndexOf("sigterm"), string.Join(",", lines));
+        Assert.Equal("started", lines[0]);
+    }
+
+    [Fact]
+    public async Task SecurityContextAndResourceLimitsReachTheContainer()
+    {
+        var ns = await cluster.NamespaceAsync("sec");
+        await cluster.Kubectl.OkAsync($"-n {ns} apply -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: locked}
+            spec:
+              restartPolicy: Never
+              securityContext: {runAsUser: 1234, runAsGroup: 2345}
+              containers:
+              - name: locked
+                image: busybox
+                command: ["sh", "-c"]
+                args:
+                - >-
+                  echo "uid=$(id -u) gid=$(id -g)" > /dev/termination-log;
+                  touch /rootfs-write 2>/dev/null && echo rootfs=writable >> /dev/termination-log || echo rootfs=readonly >> /dev/termination-log;
+                  echo "quota=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) shares=$(cat /sys/fs/cgroup/cpu/cpu.shares)" >> /dev/termination-log;
+                  echo "memory=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" >> /dev/termination-log
+                securityContext: {readOnlyRootFilesystem: true, allowPrivilegeEscalation: false}
+                resources:
+                  requests: {cpu: 250m, memory: 32Mi}
+                  limits: {cpu: 500m, memory: 64Mi}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: caps}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: caps
+                image: busybox
+                command: ["sh", "-c", "grep CapEff /proc/self/status > /dev/termination-log"]
+                securityContext: {capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}}
+              - name: privileged
+                image: busybox
+                command: ["sh", "-c", "grep CapEff /proc/self/status > /dev/termination-log"]
+                securityContext: {privileged: true}
+            """);
+        var locked = await cluster.WaitForPodAsync(ns, "locked", p => p.Status?.Phase is "Succeeded" or "Failed", "finished");
+        var lines = locked.Status.ContainerStatuses[0].State.Terminated.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("uid=1234 gid=2345", lines[0]);
+        Assert.Equal("rootfs=readonly", lines[1]);
+        Assert.Equal("quota=50000 shares=256", lines[2]);
+        Assert.Equal($"memory={64 * 1024 * 1024}", lines[3]);
+        Assert.Equal("Burstable", locked.Status.QosClass);
+
+        var caps = await cluster.WaitForPodAsync(ns, "caps", p => p.Status?.Phase is "Succeeded" or "Failed", "finished");
+        string CapEff(string container) => caps.Status.ContainerStatuses.Single(c => c.Name == container).State.Terminated.Message.Split(':')[1].Trim();
+        Assert.Equal("0000000000000400", CapEff("caps")); // only NET_BIND_SERVICE (bit 10)
+        Assert.NotEqual("00000000a80425fb", CapEff("privileged")); // more than the runtime's default set
+        Assert.True(Convert.ToUInt64(CapEff("privileged"), 16) > 0xa80425fbUL);
+    }
 }
