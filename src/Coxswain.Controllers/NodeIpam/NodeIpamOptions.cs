@@ -8,4 +8,22 @@ public sealed record NodeIpamOptions
 
     /// <summary>Prefix length of each node's pod CIDR: a /24 gives a node 254 pod addresses.</summary>
     public int NodeCidrMaskSize { get; init; } = 24;
+
+    /// <summary>Why these options cannot work (a bad range, a mask outside it), or null when they can.</summary>
+    public string? Problem()
+    {
+        if (ClusterCidr.Length == 0)
+        {
+            return null;
+        }
+        try
+        {
+            _ = new CidrSet(ClusterCidr, NodeCidrMaskSize);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Coxswain.Kubelet.Runtime;
 
 namespace Coxswain.Kubelet.Node;
 
@@ -25,7 +24,7 @@ public sealed class LinuxMachineReader(string dataDir) : IMachineReader
             KernelVersion = ReadOrEmpty("/proc/sys/kernel/osrelease").Trim(),
             OsImage = PrettyName(ReadOrEmpty("/etc/os-release")),
             Hostname = Environment.MachineName.ToLowerInvariant(),
-            DefaultIPv4 = DefaultIPv4(),
+            DefaultIPv4 = NodeAddresses.DefaultInternalIp(),
             Architecture = RuntimeInformation.OSArchitecture switch
             {
                 Architecture.X64 => "amd64",
@@ -94,31 +93,6 @@ public sealed class LinuxMachineReader(string dataDir) : IMachineReader
             }
         }
         return "Linux";
-    }
-
-    private static string? DefaultIPv4()
-    {
-        try
-        {
-            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
-            {
-                if (nic.OperationalStatus is not (OperationalStatus.Up or OperationalStatus.Unknown) || nic.NetworkInterfaceType == NetworkInterfaceType.Loopback)
-                {
-                    continue;
-                }
-                foreach (var address in nic.GetIPProperties().UnicastAddresses)
-                {
-                    if (address.Address.AddressFamily == AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(address.Address))
-                    {
-                        return address.Address.ToString();
-                    }
-                }
-            }
-        }
-        catch (NetworkInformationException)
-        {
-        }
-        return null;
     }
 
     private static string ReadOrEmpty(string path)

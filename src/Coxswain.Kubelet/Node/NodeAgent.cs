@@ -1,5 +1,8 @@
 using System.Net;
+using Coxswain.Client;
+using Coxswain.Client.Cache;
 using Coxswain.Client.Events;
+using Coxswain.Client.ListWatch;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -15,7 +18,7 @@ namespace Coxswain.Kubelet.Node;
 /// </summary>
 public sealed partial class NodeAgent
 {
-    private readonly IKubernetes _client;
+    private readonly Kubernetes _client;
     private readonly INodeRuntime _runtime;
     private readonly IMachineReader _machine;
     private readonly NodeAgentOptions _options;
@@ -30,8 +33,10 @@ public sealed partial class NodeAgent
     private RuntimeFacts? _runtimeFacts;
     private DateTime _lastPosted = DateTime.MinValue;
     private bool _ready;
+    private string? _cidrWritten;
+    private readonly Lock _observing = new();
 
-    public NodeAgent(IKubernetes client, INodeRuntime runtime, IMachineReader machine, NodeAgentOptions options, ILogger logger, IEventRecorder? events = null)
+    public NodeAgent(Kubernetes client, INodeRuntime runtime, IMachineReader machine, NodeAgentOptions options, ILogger logger, IEventRecorder? events = null)
     {
         _client = client;
         _runtime = runtime;
@@ -67,7 +72,11 @@ public sealed partial class NodeAgent
     public async Task RunAsync(CancellationToken ct)
     {
         await RegisterWithRetryAsync(ct);
-        await Task.WhenAll(StatusLoopAsync(ct), LeaseLoopAsync(ct));
+        // Its own Node, watched as upstream's kubelet does (field selector on the name): the podCIDR is seen as soon
+        // as the control plane assigns it, and a deletion triggers registration at once.
+        var self = new SharedInformer<V1Node>(new ListWatcher<V1Node>(_client, ResourceTypes.Nodes, fieldSelector: $"metadata.name={NodeName}"));
+        self.AddEventHandler(onAdd: Observe, onUpdate: (_, n) => Observe(n), onDelete: (_, _) => RequestStatusUpdate());
+        await Task.WhenAll(self.RunAsync(ct), StatusLoopAsync(ct), LeaseLoopAsync(ct));
     }
 
     private async Task RegisterWithRetryAsync(CancellationToken ct)
@@ -102,6 +111,7 @@ public sealed partial class NodeAgent
         {
             var created = await _client.CoreV1.CreateNodeAsync(node, cancellationToken: ct);
             _lease.NodeUid = created.Metadata.Uid;
+            RecordTransitions(new V1Node(), node.Status);
             _lastPosted = DateTime.UtcNow;
             Observe(created);
             return;
@@ -227,18 +237,25 @@ public sealed partial class NodeAgent
         }
     }
 
-    /// <summary>Picks up what the control plane set on the Node: its podCIDR, written out as the CNI config once.</summary>
+    /// <summary>
+    /// Picks up what the control plane set on the Node: its podCIDR, written out as the CNI config (again if it
+    /// changes, as when the Node was deleted and registered anew; <see cref="PodCidr"/> keeps the first one).
+    /// </summary>
     private void Observe(V1Node node)
     {
-        if (_podCidr.Task.IsCompleted || string.IsNullOrEmpty(node.Spec?.PodCIDR))
+        var cidr = node.Spec?.PodCIDR;
+        lock (_observing)
         {
-            return;
-        }
-        var cidr = node.Spec.PodCIDR;
-        if (_options.CniConfDir is { } confDir)
-        {
-            var path = CniConfig.Write(confDir, _options.CniIpamDir ?? Path.Combine(confDir, "ipam"), cidr);
-            LogCniWritten(_logger, cidr, path);
+            if (string.IsNullOrEmpty(cidr) || cidr == _cidrWritten)
+            {
+                return;
+            }
+            if (_options.CniConfDir is { } confDir)
+            {
+                var path = CniConfig.Write(confDir, _options.CniIpamDir ?? Path.Combine(confDir, "ipam"), cidr);
+                LogCniWritten(_logger, cidr, path);
+            }
+            _cidrWritten = cidr;
         }
         _podCidr.TrySetResult(cidr);
         RequestStatusUpdate(); // the runtime reports the network ready shortly

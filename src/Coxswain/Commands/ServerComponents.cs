@@ -26,6 +26,21 @@ internal sealed class ServerComponents : IAsyncDisposable
     public static readonly Option<string> ClusterCidr = new("--cluster-cidr") { Description = "IPv4 range the nodes' pod CIDRs are allocated from (empty: no allocation)", DefaultValueFactory = _ => "10.42.0.0/16" };
     public static readonly Option<int> NodeCidrMaskSize = new("--node-cidr-mask-size") { Description = "Prefix length of each node's pod CIDR", DefaultValueFactory = _ => 24 };
 
+    static ServerComponents()
+    {
+        ClusterCidr.Validators.Add(ValidateNodeIpam);
+    }
+
+    private static void ValidateNodeIpam(System.CommandLine.Parsing.OptionResult result)
+    {
+        // An absent --node-cidr-mask-size reads as 0 here (defaults are applied after validation).
+        var mask = result.GetValue(NodeCidrMaskSize) is var m and not 0 ? m : new NodeIpamOptions().NodeCidrMaskSize;
+        if (new NodeIpamOptions { ClusterCidr = result.GetValue(ClusterCidr) ?? "", NodeCidrMaskSize = mask }.Problem() is { } problem)
+        {
+            result.AddError(problem);
+        }
+    }
+
     public static IEnumerable<Option> Options => [NoScheduler, Controllers, SimulatedNodes, NodeMonitorGracePeriod, NodeMonitorPeriod, ClusterCidr, NodeCidrMaskSize, .. Commands.LocalNode.Options];
 
     /// <summary>What the options asked for, read before the server starts.</summary>

@@ -1,4 +1,5 @@
 using Coxswain.ApiServer.Tests.Harness;
+using Coxswain.Client.Events;
 using Coxswain.Kubelet.Node;
 using k8s;
 using k8s.Models;
@@ -32,9 +33,9 @@ public sealed class NodeAgentTests(NodeServerFixture fixture) : IClassFixture<No
         private readonly Task _run;
         public NodeAgent Agent { get; }
 
-        public RunningAgent(Kubernetes client, INodeRuntime runtime, IMachineReader machine, NodeAgentOptions options)
+        public RunningAgent(Kubernetes client, INodeRuntime runtime, IMachineReader machine, NodeAgentOptions options, IEventRecorder? events = null)
         {
-            Agent = new NodeAgent(client, runtime, machine, options, NullLogger.Instance);
+            Agent = new NodeAgent(client, runtime, machine, options, NullLogger.Instance, events);
             _run = Task.Run(() => Agent.RunAsync(_stop.Token));
         }
 
@@ -84,7 +85,8 @@ public sealed class NodeAgentTests(NodeServerFixture fixture) : IClassFixture<No
         runtime.Images.Add(new RuntimeImage(["docker.io/library/busybox:latest"], ["docker.io/library/busybox@sha256:0123"], 2_000_000));
         var machine = new LinuxMachineReader(_dir);
         var facts = machine.Read();
-        await using var agent = new RunningAgent(client, runtime, machine, Options("real-ready"));
+        await using var events = new EventRecorder(client, "kubelet", "real-ready");
+        await using var agent = new RunningAgent(client, runtime, machine, Options("real-ready"), events);
         await agent.Agent.Registered.WaitAsync(TimeSpan.FromSeconds(30));
 
         // The control plane assigns the podCIDR; the agent writes the conflist, and the runtime's network comes up.
@@ -115,6 +117,14 @@ public sealed class NodeAgentTests(NodeServerFixture fixture) : IClassFixture<No
         Assert.Equal(node.Metadata.Uid, lease.Metadata.OwnerReferences.Single().Uid);
         var firstRenew = lease.Spec.RenewTime;
         await Eventually(async () => (await client.CoordinationV1.ReadNamespacedLeaseAsync("real-ready", NodeLease.Namespace)).Spec.RenewTime > firstRenew, "lease renewed");
+
+        // Upstream's node status events: the initial conditions, then NotReady (no pod network yet) turning Ready.
+        await events.FlushAsync();
+        var described = await fixture.Server.Kubectl().OkAsync("get events -n default --field-selector involvedObject.name=real-ready -o jsonpath='{range .items[*]}{.reason}={.message};{end}'");
+        foreach (var reason in new[] { "NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID", "NodeNotReady", "NodeReady" })
+        {
+            Assert.Contains($"{reason}=Node real-ready status is now: {reason};", described);
+        }
     }
 
     [Fact]
@@ -163,6 +173,28 @@ public sealed class NodeAgentTests(NodeServerFixture fixture) : IClassFixture<No
         Assert.Equal("amd64", node.Metadata.Labels["kubernetes.io/arch"]);
         Assert.Equal(cidr, node.Spec.PodCIDR);
         Assert.Equal(cidr, await second.Agent.PodCidr.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task ANodeDeletedUnderTheAgentIsRegisteredAgainWithItsNewPodCidrWrittenOut()
+    {
+        using var client = fixture.Server.Client();
+        var runtime = new FakeRuntime { NetworkReady = true };
+        await using var agent = new RunningAgent(client, runtime, new FakeMachine(FakeMachine.Default), Options("real-deleted"));
+        var first = await agent.Agent.PodCidr.WaitAsync(TimeSpan.FromSeconds(30));
+        var oldUid = (await client.CoreV1.ReadNodeAsync("real-deleted")).Metadata.Uid;
+
+        await fixture.Server.Kubectl().OkAsync("delete node real-deleted");
+
+        // The control plane hands out the next free subnet, not the one just freed: the conflist must follow.
+        var conflist = Path.Combine(_dir, "net.d", CniConfig.FileName);
+        await Eventually(async () =>
+        {
+            var node = (await client.CoreV1.ListNodeAsync(fieldSelector: "metadata.name=real-deleted")).Items.SingleOrDefault();
+            return node is not null && node.Metadata.Uid != oldUid && node.Spec?.PodCIDR is { } cidr && cidr != first
+                && (await File.ReadAllTextAsync(conflist)).Contains($"\"subnet\": \"{cidr}\"");
+        }, "node registered again with a new podCIDR in the CNI config");
+        await Eventually(async () => (await NodeLineAsync("real-deleted")).Contains(" Ready "), "node Ready again");
     }
 
     private static V1NodeCondition Ready(V1Node node) => node.Status.Conditions.Single(c => c.Type == "Ready");
