@@ -234,9 +234,14 @@ internal static class PodStartupPerf
     /// <summary>Everything the cluster left: its processes (containerd shims too), the namespace, pod cgroups, files.</summary>
     private static void CleanUp(string name, string scratch)
     {
+        var cgroupDirs = Directory.Exists("/sys/fs/cgroup") ? Directory.GetDirectories("/sys/fs/cgroup").Select(h => Path.Combine(h, name)).ToList() : [];
         for (var round = 0; round < 50; round++)
         {
-            var pids = Output("ip", "netns", "pids", name).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            // The shims are in the node's network namespace, the containers in their pods' own: find those through their cgroups.
+            var pids = Output("ip", "netns", "pids", name).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Concat(cgroupDirs.Where(Directory.Exists).SelectMany(d => Directory.EnumerateFiles(d, "cgroup.procs", SearchOption.AllDirectories))
+                    .SelectMany(f => File.ReadAllLines(f)))
+                .Distinct().ToArray();
             if (pids.Length == 0)
             {
                 break;
@@ -245,9 +250,9 @@ internal static class PodStartupPerf
             Thread.Sleep(200);
         }
         Output("ip", "netns", "del", name);
-        foreach (var hierarchy in Directory.Exists("/sys/fs/cgroup") ? Directory.GetDirectories("/sys/fs/cgroup") : [])
+        foreach (var dir in cgroupDirs)
         {
-            RemoveCgroups(Path.Combine(hierarchy, name));
+            RemoveCgroups(dir);
         }
         if (Directory.Exists("/var/lib/cni/results"))
         {
