@@ -39,6 +39,27 @@ public sealed class AgentRecoveryTests
         Assert.Equal("Running", (await kubectl.OkAsync("get pod keeper -o jsonpath={.status.phase}")).Trim());
     }
 
+    [Fact]
+    public async Task AnAgentCanUseAContainerdItDidNotStart()
+    {
+        await using var host = await NodeHost.StartAsync(["--disable-agent"]);
+        var kubectl = host.Kubectl();
+        var paths = new AgentPaths(host.AgentDataDir);
+        Directory.CreateDirectory(paths.ContainerdDir);
+        await File.WriteAllTextAsync(paths.ContainerdConfig, ContainerdConfig.Render(paths));
+        var containerd = host.StartInNode(["containerd", "--config", paths.ContainerdConfig]);
+        var agent = host.StartRealAgent("node-1", "--registry", "127.0.0.1:5000", "--container-runtime-endpoint", "unix://" + paths.ContainerdSocket);
+        var cluster = new Waiter(host);
+        await cluster.UntilAsync(async () => (await kubectl.RunAsync("get node node-1 --no-headers")).Stdout.Contains(" Ready "), "node Ready");
+        await kubectl.OkAsync("run guest --image=busybox --restart=Never -- sleep 3600");
+        await cluster.UntilAsync(async () => (await kubectl.RunAsync("get pod guest -o jsonpath={.status.phase}")).Stdout == "Running", "guest Running");
+        Assert.DoesNotContain("is serving CRI", agent.Output); // it did not start a containerd of its own
+
+        // Stopping the agent leaves that containerd alone.
+        await agent.StopAsync();
+        Assert.False(containerd.HasExited);
+    }
+
     private sealed class Waiter(NodeHost host)
     {
         public async Task UntilAsync(Func<Task<bool>> condition, string what)
