@@ -27,6 +27,17 @@ public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluste
         using var http = cluster.Host.Http();
         Assert.Equal("web", (await http.GetStringAsync($"http://{pod.Status.PodIP}:8080/hostname")).Trim());
 
+        // The same container through the node's CRI socket: stats and a synchronous exec.
+        using (var cri = Coxswain.Kubelet.Cri.CriClient.Connect(new Coxswain.Kubelet.Runtime.AgentPaths(Path.Combine(cluster.Host.DataDir, "agent")).ContainerdSocket))
+        {
+            var id = container.ContainerID["containerd://".Length..];
+            var stats = await cri.Runtime.ContainerStatsAsync(new Coxswain.Kubelet.Cri.V1.ContainerStatsRequest { ContainerId = id });
+            Assert.True(stats.Stats.Memory.WorkingSetBytes.Value > 0);
+            var exec = await cri.Runtime.ExecSyncAsync(new Coxswain.Kubelet.Cri.V1.ExecSyncRequest { ContainerId = id, Cmd = { "cat", "/etc/hostname" }, Timeout = 10 });
+            Assert.Equal(0, exec.ExitCode);
+            Assert.Equal("web", exec.Stdout.ToStringUtf8().Trim());
+        }
+
         await cluster.Kubectl.OkAsync($"-n {ns} delete pod web --wait=true --timeout=60s");
         Assert.Contains("No resources found", (await cluster.Kubectl.RunAsync($"-n {ns} get pods")).Stderr);
     }
