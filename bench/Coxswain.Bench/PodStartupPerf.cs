@@ -17,18 +17,6 @@ internal static class PodStartupPerf
 {
     private const string NodeIp = "10.99.0.1";
 
-    // Same as the tests' node launcher: a private mount namespace with a sysfs of the node's network namespace,
-    // keeping the cgroup mounts runc needs.
-    private const string EnterNodeScript = """
-        set -e
-        keep=$(mktemp -d "$0/cgroup-mounts-XXXXXX")
-        mount --rbind /sys/fs/cgroup "$keep"
-        mount -t sysfs sysfs /sys
-        mount --move "$keep" /sys/fs/cgroup
-        rmdir "$keep"
-        exec "$@"
-        """;
-
     public static async Task<int> RunAsync(string[] args)
     {
         string? Get(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
@@ -69,8 +57,9 @@ internal static class PodStartupPerf
     {
         var scratch = Path.Combine("/tmp", name);
         var dataDir = Path.Combine(scratch, "data");
-        var psi = new ProcessStartInfo("unshare") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--mount", "--propagation", "slave", "--", "sh", "-c", EnterNodeScript, scratch,
+        // scripts/enter-node.sh, as the tests' node harness: the node's /sys with the machine's cgroups, a private mount namespace.
+        var psi = new ProcessStartInfo(Path.Combine(CoxProcess.RepoRoot(), "scripts", "enter-node.sh")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { $"/run/netns/{name}", scratch,
             "dotnet", CoxProcess.CoxDll(), "server", "--data-dir", dataDir, "--port", "0", "--log-level", "Warning",
             "--node-name", "bench", "--node-ip", NodeIp, "--cgroup-root", "/" + name })
         {

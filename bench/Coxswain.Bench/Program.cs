@@ -130,12 +130,18 @@ internal sealed class CoxProcess : IAsyncDisposable
     public static string CoxDll()
     {
         var config = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        return Path.Combine(RepoRoot(), "src", "Coxswain", "bin", config, "net10.0", "cox.dll");
+    }
+
+    /// <summary>The repository's root directory (where Coxswain.slnx is).</summary>
+    public static string RepoRoot()
+    {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Coxswain.slnx")))
         {
             dir = dir.Parent;
         }
-        return Path.Combine(dir!.FullName, "src", "Coxswain", "bin", config, "net10.0", "cox.dll");
+        return dir!.FullName;
     }
 
     public static async Task<CoxProcess> StartAsync(params string[] extraArgs)

@@ -52,6 +52,9 @@ public sealed class CoxServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The repository's root directory (where Coxswain.slnx is).</summary>
+    public static string RepoRoot => FindRepoRoot(AppContext.BaseDirectory);
+
     private static string FindRepoRoot(string from)
     {
         var dir = new DirectoryInfo(from);

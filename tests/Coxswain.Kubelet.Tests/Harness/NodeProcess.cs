@@ -11,19 +11,6 @@ namespace Coxswain.Kubelet.Tests.Harness;
 /// </summary>
 public sealed class NodeProcess : IAsyncDisposable
 {
-    // Runs "$@" with /sys showing the namespace's network devices while keeping the cgroup mounts
-    // (which `ip netns exec` hides: it mounts a fresh sysfs over /sys), in a mount namespace that
-    // dies with its processes. $0 is a dir for the one-launch temporary mount point.
-    private const string EnterNodeScript = """
-        set -e
-        keep=$(mktemp -d "$0/cgroup-mounts-XXXXXX")
-        mount --rbind /sys/fs/cgroup "$keep"
-        mount -t sysfs sysfs /sys
-        mount --move "$keep" /sys/fs/cgroup
-        rmdir "$keep"
-        exec "$@"
-        """;
-
     private const int SigTerm = 15;
 
     private readonly Process _process;
@@ -52,15 +39,12 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// The prefix that runs a command inside the node: it ends by exec-ing the command, so the
-    /// started process id is the command's own.
+    /// The prefix that runs a command inside the node (scripts/enter-node.sh: the node's network namespace,
+    /// a private mount namespace with the node's /sys and the machine's cgroups); it ends by exec-ing the
+    /// command, so the started process id is the command's own.
     /// </summary>
     internal static string[] Launcher(string netnsPath, string scratchDir) =>
-    [
-        "nsenter", $"--net={netnsPath}", "--",
-        "unshare", "--mount", "--propagation", "slave", "--",
-        "sh", "-c", EnterNodeScript, scratchDir,
-    ];
+        [Path.Combine(Coxswain.ApiServer.Tests.Harness.CoxServer.RepoRoot, "scripts", "enter-node.sh"), netnsPath, scratchDir];
 
     internal static NodeProcess Start(IEnumerable<string> launcher, IEnumerable<string> command)
     {
