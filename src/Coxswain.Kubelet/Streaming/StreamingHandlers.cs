@@ -108,7 +108,7 @@ internal sealed partial class StreamingHandlers(IContainerLocator locator, IStre
             await UpgradeProxy.ProxyAsync(ctx, url, ct);
             return;
         }
-        await using var spdy = new SpdyConnection(await RuntimeStreamDialer.UpgradeToSpdyAsync(url, ["v4.channel.k8s.io"], ct));
+        await using var spdy = new SpdyConnection(await RuntimeStreamDialer.UpgradeToSpdyAsync(url, ["v4.channel.k8s.io"], ct), isClient: true);
         using var socket = await ctx.WebSockets.AcceptWebSocketAsync(
             ctx.WebSockets.WebSocketRequestedProtocols.Count == 0 ? null : protocol.Name);
         await new ExecBridge(socket, protocol, spdy, flags).RunAsync(ct);

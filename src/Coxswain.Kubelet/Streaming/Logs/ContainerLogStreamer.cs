@@ -12,7 +12,7 @@ internal sealed class ContainerLogStreamer(TimeSpan pollInterval)
     public static readonly ContainerLogStreamer Default = new(TimeSpan.FromMilliseconds(200));
 
     /// <summary>A joined log line: the time of its first chunk and its text with the newline (none if it never ended).</summary>
-    private readonly record struct Entry(DateTimeOffset Time, byte[] Text);
+    private readonly record struct Entry(DateTimeOffset Time, int Nanoseconds, byte[] Text);
 
     public async Task StreamAsync(string path, LogOptions options, Stream output, Func<CancellationToken, Task<bool>> isRunning, CancellationToken ct)
     {
@@ -96,7 +96,7 @@ internal sealed class ContainerLogStreamer(TimeSpan pollInterval)
         {
             if (options.Timestamps)
             {
-                buffer.Write(Encoding.ASCII.GetBytes(CriLogLine.FormatTimestamp(entry.Time) + " "));
+                buffer.Write(Encoding.ASCII.GetBytes(CriLogLine.FormatTimestamp(entry.Time, entry.Nanoseconds) + " "));
             }
             buffer.Write(entry.Text);
         }
@@ -115,10 +115,15 @@ internal sealed class ContainerLogStreamer(TimeSpan pollInterval)
     {
         private readonly MemoryStream _pending = new();
         private DateTimeOffset? _start;
+        private int _startNanoseconds;
 
         public Entry? Add(CriLogLine line)
         {
-            _start ??= line.Time;
+            if (_start == null)
+            {
+                _start = line.Time;
+                _startNanoseconds = line.Nanoseconds;
+            }
             _pending.Write(line.Content.Span);
             if (line.Partial)
             {
@@ -133,7 +138,7 @@ internal sealed class ContainerLogStreamer(TimeSpan pollInterval)
 
         private Entry Take()
         {
-            var entry = new Entry(_start!.Value, _pending.ToArray());
+            var entry = new Entry(_start!.Value, _startNanoseconds, _pending.ToArray());
             _pending.SetLength(0);
             _start = null;
             return entry;

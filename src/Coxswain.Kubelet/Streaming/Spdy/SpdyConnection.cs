@@ -7,8 +7,9 @@ namespace Coxswain.Kubelet.Streaming.Spdy;
 /// header compression state of each direction, and answers PINGs. It knows nothing of
 /// streams' meaning: the Kubernetes stream conventions live with its users.
 /// Reads come from one reader at a time; writes may come from any thread.
+/// <paramref name="isClient"/>: the side that dialed; it owns odd stream and ping ids.
 /// </summary>
-internal sealed class SpdyConnection(Stream transport) : IAsyncDisposable
+internal sealed class SpdyConnection(Stream transport, bool isClient) : IAsyncDisposable
 {
     private const byte Version = 3;
     private const int MaxFrame = 1 << 24;
@@ -17,7 +18,7 @@ internal sealed class SpdyConnection(Stream transport) : IAsyncDisposable
     private readonly SpdyHeaderReader _headerReader = new();
     private readonly byte[] _head = new byte[8];
 
-    /// <summary>The next frame other than PING (answered here), or null when the peer closed the connection.</summary>
+    /// <summary>The next frame other than the peer's PINGs (answered here), or null when the peer closed the connection.</summary>
     public async Task<SpdyFrame?> ReadFrameAsync(CancellationToken ct)
     {
         while (true)
@@ -37,7 +38,7 @@ internal sealed class SpdyConnection(Stream transport) : IAsyncDisposable
             }
             var type = (SpdyFrameType)BinaryPrimitives.ReadUInt16BigEndian(_head.AsSpan(2));
             var frame = DecodeControl(type, flags, payload);
-            if (frame.Type == SpdyFrameType.Ping)
+            if (frame.Type == SpdyFrameType.Ping && (frame.Value % 2 == 1) != isClient)
             {
                 await WriteFrameAsync(frame, ct);
                 continue;

@@ -104,10 +104,8 @@ internal sealed class SpdyHeaderReader
                 _inflater.SetDictionary(SpdyDictionary.Bytes);
                 continue;
             }
-            if (_inflater.IsNeedingInput || _inflater.IsFinished)
-            {
-                break;
-            }
+            // No output and no dictionary wanted: everything this frame carried is inflated.
+            break;
         }
         return Parse(plain.GetBuffer().AsSpan(0, (int)plain.Length));
     }
