@@ -147,7 +147,7 @@ internal sealed partial class StreamingHandlers(IContainerLocator locator, IStre
             return;
         }
         await using var stream = await RuntimeStreamDialer.UpgradeToSpdyAsync(url, [PortForwardTunnel.PortForwardProtocol], ct);
-        using var socket = await ctx.WebSockets.AcceptWebSocketAsync(PortForwardTunnel.TunnelProtocol);
+        using var socket = await TunnelWebSocket.AcceptAsync(ctx, PortForwardTunnel.TunnelProtocol);
         await PortForwardTunnel.RelayAsync(socket, stream, ct);
     }
 

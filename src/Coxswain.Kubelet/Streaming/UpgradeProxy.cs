@@ -60,7 +60,9 @@ internal static class UpgradeProxy
         using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var ab = a.CopyToAsync(b, done.Token);
         var ba = b.CopyToAsync(a, done.Token);
-        await Task.WhenAny(ab, ba);
+        // When one side ends, the other gets a moment to finish (a close handshake) before being cut.
+        var first = await Task.WhenAny(ab, ba);
+        await Task.WhenAny(first == ab ? ba : ab, Task.Delay(TimeSpan.FromSeconds(5), ct));
         await done.CancelAsync();
         try
         {

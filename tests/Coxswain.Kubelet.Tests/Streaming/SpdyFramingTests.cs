@@ -37,6 +37,14 @@ public sealed class SpdyFramingTests
     }
 
     [Fact]
+    public void EachHeaderBlockEndsWithASyncFlushMarker()
+    {
+        // Go's inflater (spdystream, in containerd and kubectl) needs it to release a block's data.
+        var block = new SpdyHeaderWriter().Encode([new("streamtype", "error")]);
+        Assert.Equal(new byte[] { 0x00, 0x00, 0x00, 0xff, 0xff }, block[^5..]);
+    }
+
+    [Fact]
     public void ReadsHeaderBlocksCompressedWithTheDictionaryAsGoDoes()
     {
         // A real compressor (as containerd's Go zlib writer): one stream, dictionary, a flush per block.

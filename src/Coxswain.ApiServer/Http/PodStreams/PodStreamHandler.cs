@@ -153,7 +153,9 @@ internal sealed class PodStreamHandler(ObjectRegistry registry)
         using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var up = client.CopyToAsync(kubelet, done.Token);
         var down = kubelet.CopyToAsync(client, done.Token);
-        await Task.WhenAny(up, down);
+        // When one side ends, the other gets a moment to finish (a WebSocket close handshake) before being cut.
+        var first = await Task.WhenAny(up, down);
+        await Task.WhenAny(first == up ? down : up, Task.Delay(TimeSpan.FromSeconds(5), ct));
         await done.CancelAsync();
         try
         {

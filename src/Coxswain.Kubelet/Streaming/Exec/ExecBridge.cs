@@ -27,6 +27,8 @@ internal sealed class ExecBridge(WebSocket client, ChannelProtocol protocol, Spd
         // Either the command ended (its output and status were relayed) or the client left.
         await Task.WhenAny(fromClient, fromRuntime);
         await CloseClientAsync(WebSocketCloseStatus.NormalClosure);
+        // Let the client answer the close: cancelling a pending receive aborts the socket and can drop the status.
+        await Task.WhenAny(fromClient, Task.Delay(TimeSpan.FromSeconds(5), ct));
         await done.CancelAsync();
         await Task.WhenAll(Swallow(fromClient), Swallow(fromRuntime));
     }

@@ -19,15 +19,6 @@ internal static class PortForwardTunnel
         var up = ClientToRuntimeAsync(client, runtime, done.Token);
         var down = RuntimeToClientAsync(client, runtime, done.Token);
         await Task.WhenAny(up, down);
-        await done.CancelAsync();
-        try
-        {
-            await Task.WhenAll(up, down);
-        }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
-        {
-            // One side ended the session.
-        }
         if (client.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -39,6 +30,17 @@ internal static class PortForwardTunnel
             {
                 // Already gone.
             }
+        }
+        // Let the client answer the close before a cancelled receive aborts the socket.
+        await Task.WhenAny(up, Task.Delay(TimeSpan.FromSeconds(5), ct));
+        await done.CancelAsync();
+        try
+        {
+            await Task.WhenAll(up, down);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        {
+            // One side ended the session.
         }
     }
 

@@ -7,8 +7,8 @@ namespace Coxswain.Kubelet.Streaming.Spdy;
 /// <summary>
 /// Writes SPDY/3 header blocks as one zlib stream per connection direction. The output is
 /// valid zlib "compressed" with stored (uncompressed) deflate blocks: any peer inflates it with
-/// the SPDY dictionary, every block ends on a byte boundary, and no compressor state can leave
-/// a block half flushed between frames.
+/// the SPDY dictionary, every block ends on a byte boundary, and each header block ends with the
+/// empty stored block a zlib sync flush writes.
 /// </summary>
 internal sealed class SpdyHeaderWriter
 {
@@ -41,6 +41,9 @@ internal sealed class SpdyHeaderWriter
             offset += length;
         }
         while (offset < plain.Length);
+        // An empty stored block, as zlib's sync flush ends with: Go's inflater hands out a block's
+        // data only when it reaches the next block, and fails for good if that means waiting for input.
+        output.Write([0x00, 0x00, 0x00, 0xff, 0xff]);
         return output.ToArray();
     }
 
