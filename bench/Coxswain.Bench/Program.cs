@@ -12,10 +12,16 @@ using Coxswain.Bench;
 //     [--clients 32] [--connections 4] [--rate PODS_PER_S]   (see SchedulerPerf.cs; always starts its own server)
 //   dotnet run -c Release --project bench/Coxswain.Bench -- workloads [--nodes 100] [--replicas 1000] [--deployments 100] [--each 30]
 //     (see WorkloadPerf.cs; always starts its own server and agent)
+//   dotnet run -c Release --project bench/Coxswain.Bench -- pod-startup [--single 20] [--burst 50]
+//     (see PodStartupPerf.cs; as root: starts its own server with a real node inside a network namespace it makes)
 // With --start-server it starts `cox server` (same build configuration) on a free port with a temp data dir.
 if (args.FirstOrDefault() == "scheduler-perf")
 {
     return await SchedulerPerf.RunAsync(args[1..]);
+}
+if (args.FirstOrDefault() == "pod-startup")
+{
+    return await PodStartupPerf.RunAsync(args[1..]);
 }
 if (args.FirstOrDefault() == "workloads")
 {
@@ -137,7 +143,7 @@ internal sealed class CoxProcess : IAsyncDisposable
         var cox = CoxDll();
         var dataDir = Path.Combine(Path.GetTempPath(), "cox-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { cox, "server", "--data-dir", dataDir, "--port", "0", "--log-level", "Warning" }.Concat(extraArgs))
+        foreach (var a in new[] { cox, "server", "--data-dir", dataDir, "--port", "0", "--log-level", "Warning", "--disable-agent", "--disable-registry" }.Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);
         }

@@ -1,4 +1,4 @@
-using k8s.Models;
+using Coxswain.Kubelet.Node;
 
 namespace Coxswain.Kubelet.Simulated;
 
@@ -8,7 +8,7 @@ public sealed class SimulatedNode(string name, int index)
     public string Name { get; } = name;
     public int Index { get; } = index;
     internal string? Uid { get; set; }
-    internal V1Lease? Lease { get; set; }
+    internal NodeLease? Lease { get; set; }
     private int _nextPodIp = 1;
 
     /// <summary>10.64.0.0/10 holds node addresses (from .0.1 up); never contacted, only shown.</summary>

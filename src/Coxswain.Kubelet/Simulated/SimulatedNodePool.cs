@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Coxswain.Kubelet.Node;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -109,51 +110,11 @@ public sealed partial class SimulatedNodePool(Kubernetes client, SimulatedNodeOp
         return client.CoreV1.PatchNodeStatusAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), node.Name, cancellationToken: ct);
     }
 
-    private async Task RenewLeaseAsync(SimulatedNode node, CancellationToken ct)
+    private Task RenewLeaseAsync(SimulatedNode node, CancellationToken ct)
     {
-        var now = DateTime.UtcNow;
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            var lease = node.Lease;
-            try
-            {
-                if (lease is null)
-                {
-                    lease = await GetOrCreateLeaseAsync(node, now, ct);
-                }
-                lease.Spec.HolderIdentity = node.Name;
-                lease.Spec.LeaseDurationSeconds = options.LeaseDurationSeconds;
-                lease.Spec.RenewTime = now;
-                node.Lease = await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, node.Name, "kube-node-lease", cancellationToken: ct);
-                return;
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode is System.Net.HttpStatusCode.Conflict or System.Net.HttpStatusCode.NotFound)
-            {
-                node.Lease = null; // stale or removed: read it again
-            }
-        }
-    }
-
-    private async Task<V1Lease> GetOrCreateLeaseAsync(SimulatedNode node, DateTime now, CancellationToken ct)
-    {
-        try
-        {
-            return await client.CoordinationV1.ReadNamespacedLeaseAsync(node.Name, "kube-node-lease", cancellationToken: ct);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            var lease = new V1Lease
-            {
-                Metadata = new V1ObjectMeta
-                {
-                    Name = node.Name,
-                    NamespaceProperty = "kube-node-lease",
-                    OwnerReferences = node.Uid is null ? null : [new V1OwnerReference { ApiVersion = "v1", Kind = "Node", Name = node.Name, Uid = node.Uid }],
-                },
-                Spec = new V1LeaseSpec { HolderIdentity = node.Name, LeaseDurationSeconds = options.LeaseDurationSeconds, RenewTime = now },
-            };
-            return await client.CoordinationV1.CreateNamespacedLeaseAsync(lease, "kube-node-lease", cancellationToken: ct);
-        }
+        node.Lease ??= new NodeLease(client, node.Name, options.LeaseDurationSeconds);
+        node.Lease.NodeUid ??= node.Uid;
+        return node.Lease.RenewAsync(DateTime.UtcNow, ct);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "registered {Count} simulated nodes")]

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Coxswain.Client;
+using Coxswain.Kubelet;
+using Coxswain.Kubelet.Pods;
+using Coxswain.Kubelet.Runtime;
 using Coxswain.Kubelet.Simulated;
 using k8s;
 using Microsoft.Extensions.Logging;
@@ -24,18 +27,20 @@ internal static class AgentCommand
         var prefix = new Option<string>("--name-prefix") { Description = "Node names are this prefix and a number", DefaultValueFactory = _ => "sim-" };
         var startDelay = new Option<TimeSpan>("--max-start-delay") { Description = "Each pod starts Running after a delay spread over [0, this], e.g. 00:00:05", DefaultValueFactory = _ => TimeSpan.FromSeconds(1) };
         var template = new Option<FileInfo?>("--node-template") { Description = "YAML of a partial Node whose metadata.labels, spec.taints and status.capacity every node gets" };
+        var dataDir = new Option<string>("--data-dir") { Description = "Where a real node keeps containerd, pod volumes and logs", DefaultValueFactory = _ => "/var/lib/coxswain/agent" };
+        var nodeName = new Option<string?>("--node-name") { Description = "Name of the real node (default: the host name)" };
+        var nodeIp = new Option<string?>("--node-ip") { Description = "InternalIP of the real node (default: the first non-loopback IPv4 address)" };
+        var cgroupRoot = new Option<string>("--cgroup-root") { Description = "cgroup path under which pod cgroups are made, in every hierarchy", DefaultValueFactory = _ => "/kubepods" };
+        var runtimeEndpoint = new Option<string?>("--container-runtime-endpoint") { Description = "CRI socket of an existing containerd (default: start containerd as a child)" };
+        var registry = new Option<string?>("--registry") { Description = "HOST:PORT of the cluster's image registry; docker.io and registry.k8s.io pulls go there over plain HTTP", DefaultValueFactory = _ => "127.0.0.1:5000" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level printed", DefaultValueFactory = _ => LogLevel.Information };
         var command = new Command("agent", "Run node agents; with --simulated, many fake nodes in one process")
         {
             simulated, nodes, kubeconfig, server, token, insecure, cpu, memory, pods, prefix, startDelay, template, logLevel,
+            dataDir, nodeName, nodeIp, cgroupRoot, runtimeEndpoint, registry,
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!parse.GetValue(simulated))
-            {
-                await Console.Error.WriteLineAsync("only --simulated is supported so far");
-                return 2;
-            }
             Kubernetes client;
             if (parse.GetValue(server) is { } url)
             {
@@ -56,6 +61,19 @@ internal static class AgentCommand
             {
                 await Console.Error.WriteLineAsync("give --kubeconfig or --server");
                 return 2;
+            }
+            if (!parse.GetValue(simulated))
+            {
+                using var realLoggers = Logging(parse.GetValue(logLevel));
+                using var realStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                using var realInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; realStop.Cancel(); });
+                using var realTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; realStop.Cancel(); });
+                var real = new RealAgentSettings(Path.GetFullPath(parse.GetValue(dataDir)!), parse.GetValue(nodeName), parse.GetValue(nodeIp),
+                    parse.GetValue(cgroupRoot)!, parse.GetValue(runtimeEndpoint), parse.GetValue(registry));
+                using (client)
+                {
+                    return await RunRealAsync(client, real, realLoggers, realStop.Token);
+                }
             }
             var options = new SimulatedNodeOptions
             {
@@ -79,6 +97,58 @@ internal static class AgentCommand
         });
         return command;
     }
+
+    /// <summary>What a real agent is told on the command line (or by `cox server` for its local agent).</summary>
+    public sealed record RealAgentSettings(string DataDir, string? NodeName, string? NodeIp, string CgroupRoot, string? RuntimeEndpoint, string? Registry);
+
+    /// <summary>Runs a real kubelet until <paramref name="ct"/> is cancelled; shared by `cox agent` and `cox server`'s local agent.</summary>
+    public static async Task<int> RunRealAsync(Kubernetes client, RealAgentSettings real, ILoggerFactory loggerFactory, CancellationToken ct)
+    {
+        if (RealAgentProblem(real.RuntimeEndpoint) is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"cannot run a real node here: {problem}. Use --simulated (or `cox server --simulated-nodes N`) instead.");
+            return 1;
+        }
+        var paths = new AgentPaths(real.DataDir);
+        var settings = new KubeletSettings
+        {
+            NodeName = real.NodeName ?? System.Net.Dns.GetHostName().ToLowerInvariant(),
+            Paths = paths,
+            CgroupRoot = real.CgroupRoot,
+            NodeIp = real.NodeIp ?? NodeAddresses.DefaultInternalIp(),
+        };
+        var kubelet = new RealKubelet(client, new RealKubeletOptions
+        {
+            Settings = settings,
+            ContainerRuntimeEndpoint = real.RuntimeEndpoint,
+            Registry = real.Registry,
+        }, loggerFactory);
+        try
+        {
+            await kubelet.RunAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        return 0;
+    }
+
+    /// <summary>Why this machine cannot run real pods, or null when it can (root, containerd installed).</summary>
+    public static string? RealAgentProblem(string? runtimeEndpoint)
+    {
+        if (Environment.UserName != "root" && geteuid() != 0)
+        {
+            return "the agent must run as root to run containers";
+        }
+        if (runtimeEndpoint is null && ContainerdProcess.FindBinary() is null)
+        {
+            return "containerd is not installed (Debian: apt-get install containerd runc containernetworking-plugins, or scripts/install-deps.sh)";
+        }
+        return null;
+    }
+
+    [DllImport("libc")]
+    private static extern uint geteuid();
 
     /// <summary>Runs simulated nodes until <paramref name="ct"/> is cancelled; shared by `cox agent` and `cox server --simulated-nodes`.</summary>
     public static async Task RunSimulatedAsync(Kubernetes client, SimulatedNodeOptions options, ILoggerFactory loggerFactory, CancellationToken ct)

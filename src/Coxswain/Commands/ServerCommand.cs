@@ -41,7 +41,7 @@ internal static class ServerCommand
                 CompactionInterval = parse.GetValue(compactionInterval),
                 CompactionRetainRevisions = parse.GetValue(compactionRetain),
             };
-            return await RunAsync(options, parse.GetValue(logLevel), ServerComponents.Read(parse));
+            return await RunAsync(options, parse.GetValue(logLevel), ServerComponents.Read(parse, options.DataDir));
         });
         return command;
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Coxswain.Client;
 using Coxswain.Client.Cache;
 using Coxswain.Controllers;
+using Coxswain.Controllers.NodeIpam;
 using Coxswain.Controllers.NodeLifecycle;
 using Coxswain.Kubelet.Simulated;
 using Coxswain.Scheduler.Service;
@@ -22,22 +23,49 @@ internal sealed class ServerComponents : IAsyncDisposable
     public static readonly Option<string> Controllers = new("--controllers") { Description = "Controllers to run, as kube-controller-manager's flag: '*' all, 'foo' on, '-foo' off (e.g. '*,-deployment')", DefaultValueFactory = _ => "*" };
     public static readonly Option<bool> NoScheduler = new("--no-scheduler") { Description = "Do not run the scheduler in this server (pods stay Pending unless another scheduler binds them)" };
 
-    public static IEnumerable<Option> Options => [NoScheduler, Controllers, SimulatedNodes, NodeMonitorGracePeriod, NodeMonitorPeriod];
+    public static readonly Option<string> ClusterCidr = new("--cluster-cidr") { Description = "IPv4 range the nodes' pod CIDRs are allocated from (empty: no allocation)", DefaultValueFactory = _ => "10.42.0.0/16" };
+    public static readonly Option<int> NodeCidrMaskSize = new("--node-cidr-mask-size") { Description = "Prefix length of each node's pod CIDR", DefaultValueFactory = _ => 24 };
+
+    static ServerComponents()
+    {
+        ClusterCidr.Validators.Add(ValidateNodeIpam);
+    }
+
+    private static void ValidateNodeIpam(System.CommandLine.Parsing.OptionResult result)
+    {
+        // An absent --node-cidr-mask-size reads as 0 here (defaults are applied after validation).
+        var mask = result.GetValue(NodeCidrMaskSize) is var m and not 0 ? m : new NodeIpamOptions().NodeCidrMaskSize;
+        if (new NodeIpamOptions { ClusterCidr = result.GetValue(ClusterCidr) ?? "", NodeCidrMaskSize = mask }.Problem() is { } problem)
+        {
+            result.AddError(problem);
+        }
+    }
+
+    public static IEnumerable<Option> Options => [NoScheduler, Controllers, SimulatedNodes, NodeMonitorGracePeriod, NodeMonitorPeriod, ClusterCidr, NodeCidrMaskSize, .. Commands.LocalNode.Options];
 
     /// <summary>What the options asked for, read before the server starts.</summary>
-    public sealed record Settings(bool Scheduler, string Controllers, int SimulatedNodes, NodeLifecycleOptions NodeLifecycle);
+    public sealed record Settings(bool Scheduler, string Controllers, int SimulatedNodes, NodeLifecycleOptions NodeLifecycle)
+    {
+        public NodeIpamOptions NodeIpam { get; init; } = new();
+        public LocalNode.Settings? LocalNode { get; init; }
+    }
 
-    public static Settings Read(ParseResult parse) => new(!parse.GetValue(NoScheduler), parse.GetValue(Controllers)!, parse.GetValue(SimulatedNodes), new NodeLifecycleOptions
+    public static Settings Read(ParseResult parse, string dataDir) => new(!parse.GetValue(NoScheduler), parse.GetValue(Controllers)!, parse.GetValue(SimulatedNodes), new NodeLifecycleOptions
     {
         GracePeriod = parse.GetValue(NodeMonitorGracePeriod),
         MonitorPeriod = parse.GetValue(NodeMonitorPeriod),
-    });
+    })
+    {
+        NodeIpam = new NodeIpamOptions { ClusterCidr = parse.GetValue(ClusterCidr) ?? "", NodeCidrMaskSize = parse.GetValue(NodeCidrMaskSize) },
+        LocalNode = Commands.LocalNode.Read(parse, dataDir),
+    };
 
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _tasks = [];
     // One client per component, each with its program name as user agent (managedFields managers, /metrics).
     private readonly List<k8s.Kubernetes> _clients = [];
     private readonly InformerFactory _informers;
+    private IAsyncDisposable? _registry;
 
     private ServerComponents(string kubeconfig, Settings settings, ILoggerFactory loggerFactory)
     {
@@ -67,12 +95,25 @@ internal sealed class ServerComponents : IAsyncDisposable
                 }
             }));
         }
-        var controllers = new ControllerManager(controllerClient, _informers, loggerFactory, settings.Controllers).AddDefaults();
+        var controllers = new ControllerManager(controllerClient, _informers, loggerFactory, settings.Controllers).AddDefaults(settings.NodeIpam);
         _tasks.Add(Task.Run(() => controllers.RunAsync(_stop.Token)));
         if (controllers.IsEnabled("nodelifecycle"))
         {
             var lifecycle = new NodeLifecycleController(controllerClient, settings.NodeLifecycle, loggerFactory.CreateLogger("node-lifecycle"), _informers);
             _tasks.Add(Task.Run(() => lifecycle.RunAsync(_stop.Token)));
+        }
+        if (settings.LocalNode is { } local)
+        {
+            var log = loggerFactory.CreateLogger("local-node");
+            var kubelet = Client("kubelet");
+            _tasks.Add(Task.Run(async () =>
+            {
+                _registry = await Commands.LocalNode.StartRegistryAsync(local, Path.GetDirectoryName(local.Real.DataDir)!, log, _stop.Token);
+                if (Commands.LocalNode.CanRunAgent(local, log))
+                {
+                    await AgentCommand.RunRealAsync(kubelet, local.Real, loggerFactory, _stop.Token);
+                }
+            }));
         }
         if (settings.SimulatedNodes > 0)
         {
@@ -93,6 +134,10 @@ internal sealed class ServerComponents : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+        if (_registry != null)
+        {
+            await _registry.DisposeAsync();
         }
         foreach (var client in _clients)
         {

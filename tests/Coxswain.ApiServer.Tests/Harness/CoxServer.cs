@@ -63,17 +63,28 @@ public sealed class CoxServer : IAsyncDisposable
     }
 
     /// <summary>Starts a server; <paramref name="dataDir"/> reuses an existing one (restart tests).</summary>
-    public static async Task<CoxServer> StartAsync(string? dataDir = null, int port = 0, params string[] extraArgs)
+    public static Task<CoxServer> StartAsync(string? dataDir = null, int port = 0, params string[] extraArgs)
+    {
+        // In the machine's own network namespace a server must not start a real node (containers, CNI bridge).
+        return StartAsync([], dataDir, port, ["--disable-agent", "--disable-registry", .. extraArgs]);
+    }
+
+    /// <summary>
+    /// Starts a server under <paramref name="launcher"/>, a command prefix that must end by exec-ing
+    /// its arguments (e.g. nsenter into a network namespace), so the process id stays the server's.
+    /// </summary>
+    public static async Task<CoxServer> StartAsync(IReadOnlyList<string> launcher, string? dataDir, int port, params string[] extraArgs)
     {
         var owns = dataDir == null;
         dataDir ??= Path.Combine(Path.GetTempPath(), "cox-test-" + Guid.NewGuid().ToString("N")[..12]);
-        var psi = new ProcessStartInfo("dotnet")
+        var command = launcher.Concat(new[] { "dotnet", CoxDll, "server", "--data-dir", dataDir, "--port", port.ToString(), "--bind-address", "127.0.0.1" }).Concat(extraArgs).ToList();
+        var psi = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { CoxDll, "server", "--data-dir", dataDir, "--port", port.ToString(), "--bind-address", "127.0.0.1" }.Concat(extraArgs))
+        foreach (var a in command.Skip(1))
         {
             psi.ArgumentList.Add(a);
         }
@@ -170,6 +181,9 @@ public sealed class CoxServer : IAsyncDisposable
     }
 
     public int ExitCode => _process.ExitCode;
+
+    /// <summary>The server's process id (the launcher exec-ed into it).</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>True once the server process has ended (crashed, killed or stopped).</summary>
     public bool HasExited => _process.HasExited;

@@ -41,14 +41,25 @@ internal static class ClusterHelpers
     /// <summary>Writes a Ready condition and the given capacity (= allocatable; null leaves both out) through nodes/status.</summary>
     public static async Task SetNodeStatusAsync(Kubernetes c, string name, IDictionary<string, ResourceQuantity>? resources)
     {
-        var node = await c.CoreV1.ReadNodeAsync(name);
-        node.Status = new V1NodeStatus
+        // The nodeipam controller patches a new node's podCIDR meanwhile: a conflict means read it again.
+        for (var attempt = 0; ; attempt++)
         {
-            Capacity = resources,
-            Allocatable = resources,
-            Conditions = [new V1NodeCondition { Type = "Ready", Status = "True", Reason = "KubeletReady", LastHeartbeatTime = DateTime.UtcNow, LastTransitionTime = DateTime.UtcNow }],
-        };
-        await c.CoreV1.ReplaceNodeStatusAsync(node, name);
+            var node = await c.CoreV1.ReadNodeAsync(name);
+            node.Status = new V1NodeStatus
+            {
+                Capacity = resources,
+                Allocatable = resources,
+                Conditions = [new V1NodeCondition { Type = "Ready", Status = "True", Reason = "KubeletReady", LastHeartbeatTime = DateTime.UtcNow, LastTransitionTime = DateTime.UtcNow }],
+            };
+            try
+            {
+                await c.CoreV1.ReplaceNodeStatusAsync(node, name);
+                return;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict && attempt < 5)
+            {
+            }
+        }
     }
 
     public static V1Pod Pod(string name, string cpu = "100m", string? schedulerName = null,

@@ -1,0 +1,24 @@
+using Coxswain.Kubelet.Runtime;
+
+namespace Coxswain.Kubelet.Pods;
+
+/// <summary>What a real kubelet is told at start: its node, its files, its cgroup root and cluster DNS.</summary>
+public sealed record KubeletSettings
+{
+    public required string NodeName { get; init; }
+    public required AgentPaths Paths { get; init; }
+    /// <summary>Pod cgroups go under this path in every hierarchy (upstream's --cgroup-root with cgroupfs: /kubepods).</summary>
+    public string CgroupRoot { get; init; } = "/kubepods";
+    /// <summary>The node's InternalIP: status.hostIP of its pods, and the pod IP of host-network pods.</summary>
+    public string NodeIp { get; init; } = "127.0.0.1";
+    /// <summary>Port of the kubelet's HTTPS server (logs, exec, port-forward), published in the Node's daemonEndpoints.</summary>
+    public int KubeletPort { get; init; } = 10250;
+    public IReadOnlyList<string> ClusterDns { get; init; } = [];
+    public string ClusterDomain { get; init; } = "cluster.local";
+    /// <summary>The node's memory, for Burstable pods' OOM score (upstream's formula).</summary>
+    public long NodeMemoryBytes { get; init; } = 8L << 30;
+    /// <summary>How often the runtime is relisted to notice container exits (upstream's PLEG: 1 s).</summary>
+    public TimeSpan RelistPeriod { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often configMap, secret and downwardAPI volumes are rewritten from their sources.</summary>
+    public TimeSpan VolumeRefreshPeriod { get; init; } = TimeSpan.FromSeconds(10);
+}

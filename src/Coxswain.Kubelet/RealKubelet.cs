@@ -1,0 +1,112 @@
+using Coxswain.Client.Events;
+using Coxswain.Kubelet.Cri;
+using Coxswain.Kubelet.Cri.V1;
+using Coxswain.Kubelet.Images;
+using Coxswain.Kubelet.Node;
+using Coxswain.Kubelet.Pods;
+using Coxswain.Kubelet.Runtime;
+using k8s;
+using Microsoft.Extensions.Logging;
+
+namespace Coxswain.Kubelet;
+
+/// <summary>Options of a real node agent (`cox agent`, or the local agent of `cox server`).</summary>
+public sealed record RealKubeletOptions
+{
+    public required KubeletSettings Settings { get; init; }
+    /// <summary>An existing runtime's CRI socket; null starts containerd as a child.</summary>
+    public string? ContainerRuntimeEndpoint { get; init; }
+    /// <summary>HOST:PORT of the cluster's registry, mirrored for docker.io and registry.k8s.io; null: pulls go to the internet.</summary>
+    public string? Registry { get; init; }
+}
+
+/// <summary>
+/// A kubelet on a real machine: containerd (its own child, or an existing one), the Node object with its lease
+/// and pod network config, the pod workers that drive containerd over CRI, and the streaming server for logs,
+/// exec and port-forward.
+/// </summary>
+public sealed partial class RealKubelet(Kubernetes client, RealKubeletOptions options, ILoggerFactory loggers)
+{
+    private readonly ILogger _logger = loggers.CreateLogger("kubelet");
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var settings = options.Settings;
+        var paths = settings.Paths;
+        Directory.CreateDirectory(paths.RegistryHostsDir);
+        if (options.Registry is { } registry)
+        {
+            // Before containerd's first pull: hosts.toml is read on every pull.
+            RegistryHosts.Write(paths.RegistryHostsDir, registry);
+        }
+        ContainerdProcess? containerd = null;
+        var socket = options.ContainerRuntimeEndpoint?.Replace("unix://", "", StringComparison.Ordinal);
+        if (socket is null)
+        {
+            containerd = new ContainerdProcess(paths, loggers.CreateLogger("containerd"));
+            await containerd.StartAsync(ct);
+            socket = paths.ContainerdSocket;
+        }
+        try
+        {
+            using var cri = CriClient.Connect(socket);
+            await using var events = new EventRecorder(client, "kubelet", settings.NodeName, _logger);
+            var machine = new LinuxMachineReader(paths.DataDir);
+            settings = settings with { NodeMemoryBytes = machine.Read().MemoryBytes };
+            var node = new NodeAgent(client, new CriNodeRuntime(cri), machine, new NodeAgentOptions
+            {
+                NodeName = settings.NodeName,
+                NodeIp = settings.NodeIp,
+                CniConfDir = paths.CniConfDir,
+                CniIpamDir = paths.CniIpamDir,
+                KubeletPort = settings.KubeletPort,
+            }, loggers.CreateLogger("node"), events);
+            if (containerd != null)
+            {
+                containerd.Restarted += node.RequestStatusUpdate;
+            }
+            var resources = Volumes.NodePodVolumesAndEnv.Create(client, settings, events);
+            await using var workers = new PodWorkers(client, cri, settings, resources, events, loggers.CreateLogger("pods"));
+            LogStarted(_logger, settings.NodeName, socket);
+            var nodeTask = node.RunAsync(ct);
+            var sandboxImage = EnsureSandboxImageAsync(cri, ct);
+            await node.Registered.WaitAsync(ct);
+            await Task.WhenAll(nodeTask, workers.RunAsync(ct), sandboxImage);
+        }
+        finally
+        {
+            if (containerd != null)
+            {
+                await containerd.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Pulls the pause image ahead of the first pod so sandbox creation does not wait for it; retried until it works.</summary>
+    private async Task EnsureSandboxImageAsync(CriClient cri, CancellationToken ct)
+    {
+        var image = new ImageSpec { Image = ContainerdConfig.DefaultSandboxImage };
+        for (var delay = TimeSpan.FromSeconds(1); !ct.IsCancellationRequested; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMinutes(1).Ticks)))
+        {
+            try
+            {
+                if ((await cri.Images.ImageStatusAsync(new ImageStatusRequest { Image = image }, cancellationToken: ct)).Image == null)
+                {
+                    await cri.Images.PullImageAsync(new PullImageRequest { Image = image }, cancellationToken: ct);
+                }
+                return;
+            }
+            catch (Grpc.Core.RpcException e)
+            {
+                LogSandboxImage(_logger, image.Image, e.Status.Detail);
+                await Task.Delay(delay, ct);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "kubelet for node {Node} running pods through CRI on {Socket}")]
+    private static partial void LogStarted(ILogger logger, string node, string socket);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pulling the sandbox image {Image} failed (retrying): {Error}")]
+    private static partial void LogSandboxImage(ILogger logger, string image, string error);
+}

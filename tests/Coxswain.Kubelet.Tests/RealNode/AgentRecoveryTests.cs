@@ -1,0 +1,59 @@
+using Coxswain.Kubelet.Runtime;
+using Coxswain.Kubelet.Tests.Harness;
+
+namespace Coxswain.Kubelet.Tests.RealNode;
+
+/// <summary>A real node whose agent (`cox agent`) restarts, and whose containerd dies under it: pods keep running.</summary>
+public sealed class AgentRecoveryTests
+{
+    [Fact]
+    public async Task PodsKeepRunningAcrossAnAgentRestartAndAContainerdCrash()
+    {
+        await using var host = await NodeHost.StartAsync(["--disable-agent"]);
+        var kubectl = host.Kubectl();
+        var agent = host.StartRealAgent("node-1", "--registry", "127.0.0.1:5000");
+        var cluster = new Waiter(host);
+        await cluster.UntilAsync(async () => (await kubectl.RunAsync("get node node-1 --no-headers")).Stdout.Contains(" Ready "), "node Ready");
+        await kubectl.OkAsync("run keeper --image=registry.k8s.io/pause:3.10 --restart=Always");
+        string Container() => kubectl.RunAsync("get pod keeper -o jsonpath={.status.containerStatuses[0].containerID}").Result.Stdout;
+        await cluster.UntilAsync(async () => (await kubectl.RunAsync("get pod keeper -o jsonpath={.status.phase}")).Stdout == "Running", "keeper Running");
+        var before = Container();
+
+        // The agent stops (SIGTERM) and comes back: the pod is adopted, not restarted.
+        await agent.StopAsync();
+        agent = host.StartRealAgent("node-1", "--registry", "127.0.0.1:5000");
+        await agent.WaitForOutputAsync("running pods through CRI", TimeSpan.FromSeconds(60));
+        await Task.Delay(3000); // a few relists and syncs
+        Assert.Equal(before, Container());
+        Assert.Equal("0", (await kubectl.OkAsync("get pod keeper -o jsonpath={.status.containerStatuses[0].restartCount}")).Trim());
+
+        // containerd is killed under the agent: the agent starts it again, the pod is still the same container.
+        var paths = new AgentPaths(host.AgentDataDir);
+        var pid = int.Parse(await File.ReadAllTextAsync(Path.Combine(paths.ContainerdDir, "containerd.pid")));
+        System.Diagnostics.Process.GetProcessById(pid).Kill();
+        await agent.WaitForOutputAsync("starting it again", TimeSpan.FromSeconds(30));
+        await cluster.UntilAsync(async () => int.Parse(await File.ReadAllTextAsync(Path.Combine(paths.ContainerdDir, "containerd.pid"))) != pid, "a new containerd");
+        await kubectl.OkAsync("run after --image=registry.k8s.io/pause:3.10 --restart=Never");
+        await cluster.UntilAsync(async () => (await kubectl.RunAsync("get pod after -o jsonpath={.status.phase}")).Stdout == "Running", "a new pod Running");
+        Assert.Equal(before, Container());
+        Assert.Equal("Running", (await kubectl.OkAsync("get pod keeper -o jsonpath={.status.phase}")).Trim());
+    }
+
+    private sealed class Waiter(NodeHost host)
+    {
+        public async Task UntilAsync(Func<Task<bool>> condition, string what)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            while (!await condition())
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    var pods = await host.Kubectl().RunAsync("get pods -A -o wide");
+                    var agentLog = string.Join("\n", host.StartedProcesses.Select(p => p.Output));
+                    Assert.Fail($"timed out waiting for {what}\n{pods.Stdout}\n--- agent ---\n{agentLog[^Math.Min(agentLog.Length, 8000)..]}");
+                }
+                await Task.Delay(250);
+            }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+using k8s.Models;
+
+namespace Coxswain.Kubelet.Tests.RealNode;
+
+/// <summary>Pod lifecycle on a real node, checked with kubectl and the official client as a user would.</summary>
+public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluster>
+{
+    [Fact]
+    public async Task ABusyboxPodRunsWithAnIpFromTheNodesPodCidrAndIsDeletedGracefully()
+    {
+        var ns = await cluster.NamespaceAsync("run");
+        await cluster.Kubectl.OkAsync($"-n {ns} run web --image=busybox --restart=Never -- httpd -f -p 8080 -h /etc");
+        var pod = await cluster.WaitForPodAsync(ns, "web", p => p.Status?.Phase == "Running", "Running");
+        var node = (await cluster.Kubectl.OkAsync($"get node {RealCluster.NodeName} -o jsonpath={{.spec.podCIDR}}")).Trim();
+        Assert.StartsWith(node[..node.LastIndexOf('.')] + ".", pod.Status.PodIP);
+        Assert.Equal(Harness.NodeHost.NodeIp, pod.Status.HostIP);
+        var container = Assert.Single(pod.Status.ContainerStatuses);
+        Assert.True(container.Ready);
+        Assert.Equal("docker.io/library/busybox:latest", container.Image);
+        Assert.StartsWith("containerd://", container.ContainerID);
+        Assert.StartsWith("docker.io/library/busybox@sha256:", container.ImageID);
+        Assert.Contains(pod.Status.Conditions, c => c.Type == "Ready" && c.Status == "True");
+        var table = await cluster.Kubectl.OkAsync($"-n {ns} get pod web --no-headers");
+        Assert.Matches(@"^web\s+1/1\s+Running\s+0\s", table);
+
+        // The pod's IP answers inside the node's network; /etc/hostname is the pod's name.
+        using var http = cluster.Host.Http();
+        Assert.Equal("web", (await http.GetStringAsync($"http://{pod.Status.PodIP}:8080/hostname")).Trim());
+
+        await cluster.Kubectl.OkAsync($"-n {ns} delete pod web --wait=true --timeout=60s");
+        Assert.Contains("No resources found", (await cluster.Kubectl.RunAsync($"-n {ns} get pods")).Stderr);
+    }
+
+    [Fact]
+    public async Task ACrashingContainerIsRestartedWithBackOffAndCountsRestarts()
+    {
+        var ns = await cluster.NamespaceAsync("crash");
+        await cluster.Kubectl.OkAsync($"-n {ns} run crash --image=busybox -- sh -c 'echo dying; exit 3'");
+        var pod = await cluster.WaitForPodAsync(ns, "crash", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.RestartCount >= 2
+            && p.Status.ContainerStatuses[0].State?.Waiting?.Reason == "CrashLoopBackOff", "two restarts, then CrashLoopBackOff");
+        var status = pod.Status.ContainerStatuses[0];
+        Assert.Equal(3, status.LastState.Terminated.ExitCode);
+        Assert.Equal("Error", status.LastState.Terminated.Reason);
+        Assert.Contains("back-off", status.State.Waiting.Message);
+        Assert.False(status.Ready);
+        var table = await cluster.Kubectl.OkAsync($"-n {ns} get pod crash --no-headers");
+        Assert.Matches(@"^crash\s+0/1\s+CrashLoopBackOff\s+[2-9] \(\d+s ago\)", table);
+        var events = await cluster.Kubectl.OkAsync($"-n {ns} get events --field-selector reason=BackOff");
+        Assert.Contains("Back-off restarting failed container crash", events);
+    }
+
+    [Fact]
+    public async Task AContainerOverItsMemoryLimitIsOomKilled()
+    {
+        var ns = await cluster.NamespaceAsync("oom");
+        await cluster.Kubectl.OkAsync($"-n {ns} apply -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: hog}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: hog
+                image: busybox
+                command: ["sh", "-c", "head -c 200m /dev/zero | tail > /dev/null"]
+                resources: {limits: {memory: 20Mi}}
+            """);
+        var pod = await cluster.WaitForPodAsync(ns, "hog", p => p.Status?.Phase == "Failed", "Failed");
+        var terminated = pod.Status.ContainerStatuses[0].State.Terminated;
+        Assert.Equal("OOMKilled", terminated.Reason);
+        Assert.Equal(137, terminated.ExitCode);
+        Assert.Equal("Burstable", pod.Status.QosClass);
+        Assert.Matches(@"^hog\s+0/1\s+OOMKilled\s+0\s", (await cluster.Kubectl.OkAsync($"-n {ns} get pod hog --no-headers")));
+    }
+
+    [Fact]
+    public async Task AMissingImageShowsErrImagePullThenImagePullBackOffWithEvents()
+    {
+        var ns = await cluster.NamespaceAsync("pull");
+        await cluster.Kubectl.OkAsync($"-n {ns} run ghost --image=no-such-image:1");
+        await cluster.WaitForPodAsync(ns, "ghost", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason == "ImagePullBackOff", "ImagePullBackOff");
+        var events = (await cluster.Kubectl.OkAsync($"-n {ns} get events"));
+        Assert.Contains("Failed to pull image \"no-such-image:1\"", events);
+        Assert.Contains("Error: ErrImagePull", events);
+        Assert.Contains("Back-off pulling image \"no-such-image:1\"", events);
+        var pod = await cluster.PodAsync(ns, "ghost");
+        Assert.Equal("Pending", pod.Status.Phase);
+    }
+
+    [Fact]
+    public async Task ABadCommandFailsTheContainerWithTheRuntimesMessage()
+    {
+        var ns = await cluster.NamespaceAsync("badcmd");
+        await cluster.Kubectl.OkAsync($"-n {ns} run bad --image=busybox --restart=Never --command -- /no/such/binary");
+        var pod = await cluster.WaitForPodAsync(ns, "bad", p => p.Status?.Phase == "Failed", "Failed");
+        var terminated = pod.Status.ContainerStatuses[0].State.Terminated;
+        Assert.NotEqual(0, terminated.ExitCode);
+        Assert.Contains("no such file", (terminated.Message ?? "") + (terminated.Reason ?? ""), StringComparison.OrdinalIgnoreCase);
+        // The node is fine: the next pod runs.
+        await cluster.Kubectl.OkAsync($"-n {ns} run good --image=busybox --restart=Never -- sleep 3600");
+        await cluster.WaitForPodAsync(ns, "good", p => p.Status?.Phase == "Running", "Running");
+    }
+
+    [Fact]
+    public async Task APodAskingForMoreMemoryThanTheNodeHasStaysPendingWithTheReason()
+    {
+        var ns = await cluster.NamespaceAsync("big");
+        await cluster.Kubectl.OkAsync($"-n {ns} apply -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: big}
+            spec:
+              containers: [{name: big, image: busybox, resources: {requests: {memory: 4000Gi}}}]
+            """);
+        var pod = await cluster.WaitForPodAsync(ns, "big", p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "False") == true, "unschedulable");
+        Assert.Contains("Insufficient memory", pod.Status.Conditions.Single(c => c.Type == "PodScheduled").Message);
+        Assert.Null(pod.Spec.NodeName);
+    }
+
+    [Fact]
+    public async Task InitContainersRunInOrderBeforeTheAppContainer()
+    {
+        var ns = await cluster.NamespaceAsync("init");
+        await cluster.Kubectl.OkAsync($"-n {ns} apply -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: staged}
+            spec:
+              volumes: [{name: work, emptyDir: {}}]
+              initContainers:
+              - {name: first, image: busybox, command: ["sh", "-c", "echo one > /work/order"], volumeMounts: [{name: work, mountPath: /work}]}
+              - {name: second, image: busybox, command: ["sh", "-c", "echo two >> /work/order"], volumeMounts: [{name: work, mountPath: /work}]}
+              containers:
+              - name: app
+                image: busybox
+                command: ["sh", "-c", "cat /work/order > /dev/termination-log; exit 0"]
+                volumeMounts: [{name: work, mountPath: /work}]
+              restartPolicy: Never
+            """);
+        var pod = await cluster.WaitForPodAsync(ns, "staged", p => p.Status?.Phase == "Succeeded", "Succeeded");
+        Assert.All(pod.Status.InitContainerStatuses, s => Assert.Equal("Completed", s.State.Terminated.Reason));
+        Assert.Equal("one\ntwo\n", pod.Status.ContainerStatuses[0].State.Terminated.Message);
+        Assert.Contains(pod.Status.Conditions, c => c.Type == "Initialized" && c.Status == "True");
+    }
+
+    [Fact]
+    public async Task ProbesRestartAnUnhealthyContainerAndKeepAnUnreadyOneOutOfReady()
+    {
+        var ns = await cluster.NamespaceAsync("probe");
+        await cluster.Kubectl.OkAsync($"-n {ns} apply -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: sick}
+            spec:
+              containers:
+              - name: sick
+                image: busybox
+                command: ["sh", "-c", "touch /tmp/alive; sleep 2; rm /tmp/alive; sleep 3600"]
+                livenessProbe: {exec: {command: ["cat", "/tmp/alive"]}, periodSeconds: 1, failureThreshold: 2}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: shy}
+            spec:
+              containers:
+              - name: shy
+                image: busybox
+                command: ["sleep", "3600"]
+                readinessProbe: {exec: {command: ["cat", "/tmp/ready"]}, periodSeconds: 1}
+            """);
+        var sick = await cluster.WaitForPodAsync(ns, "sick", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.RestartCount >= 1, "a restart");
+        Assert.Matches(@"^sick\s+\d/1\s+\w+\s+[1-9]", (await cluster.Kubectl.OkAsync($"-n {ns} get pod sick --no-headers")));
+        var events = (await cluster.Kubectl.OkAsync($"-n {ns} get events"));
+        Assert.Contains("Liveness probe failed", events);
+        Assert.Contains("Container sick failed liveness probe, will be restarted", events);
+
+        var shy = await cluster.WaitForPodAsync(ns, "shy", p => p.Status?.Phase == "Running", "Running");
+        await Task.Delay(3000); // several failed readiness probes
+        shy = await cluster.PodAsync(ns, "shy");
+        Assert.False(shy.Status.ContainerStatuses[0].Ready);
+        Assert.Contains(shy.Status.Conditions, c => c.Type == "Ready" && c.Status == "False" && c.Reason == "ContainersNotReady");
+        Assert.Matches(@"^shy\s+0/1\s+Running\s+0\s", (await cluster.Kubectl.OkAsync($"-n {ns} get pod shy --no-headers")));
+    }
+
+    [Fact]
+    public async Task DeletingAPodRunsPreStopThenSigtermWithinTheGracePeriod()
+    {
+        var ns = await cluster.NamespaceAsync("grace");
+        var hooks = Path.Combine(cluster.Host.HarnessDir, "hooks-" + ns);
+        Directory.CreateDirectory(hooks);
+        await cluster.Kubectl.OkAsync($"-n {ns} apply -f -", $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: polite}
+            spec:
+              terminationGracePeriodSeconds: 20
+              volumes:
+              - name: hooks
+                hostPath:
+                  path: {{hooks}}
+                  type: Directory
+              containers:
+              - name: polite
+                image: busybox
+                command: ["sh", "-c", "trap 'echo sigterm >> /hooks/log; exit 0' TERM; echo started >> /hooks/log; while true; do sleep 1; done"]
+                volumeMounts:
+                - name: hooks
+                  mountPath: /hooks
+                lifecycle:
+                  postStart:
+                    exec:
+                      command: ["sh", "-c", "echo poststart >> /hooks/log"]
+                  preStop:
+                    exec:
+                      command: ["sh", "-c", "echo prestop >> /hooks/log"]
+            """);
+        await cluster.WaitForPodAsync(ns, "polite", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.Ready == true, "ready");
+        await cluster.Kubectl.OkAsync($"-n {ns} delete pod polite --wait=true --timeout=60s");
+        var lines = (await File.ReadAllLinesAsync(Path.Combine(hooks, "log"))).ToList();
+        Assert.Contains("poststart", lines);
+        // preStop runs before the container gets SIGTERM, and the container exits on SIGTERM (not killed).
+        Assert.True(lines.IndexOf("prestop") >= 0 && lines.IndexOf("prestop") < lines.IndexOf("sigterm"), string.Join(",", lines));
+        Assert.Equal("started", lines[0]);
+    }
+
+    [Fact]
+    public async Task SecurityContextAndResourceLimitsReachTheContainer()
+    {
+        var ns = await cluster.NamespaceAsync("sec");
+        await cluster.Kubectl.OkAsync($"-n {ns} apply -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: locked}
+            spec:
+              restartPolicy: Never
+              securityContext: {runAsUser: 1234, runAsGroup: 2345}
+              containers:
+              - name: locked
+                image: busybox
+                command: ["sh", "-c"]
+                args:
+                - >-
+                  echo "uid=$(id -u) gid=$(id -g)" > /dev/termination-log;
+                  touch /rootfs-write 2>/dev/null && echo rootfs=writable >> /dev/termination-log || echo rootfs=readonly >> /dev/termination-log;
+                  echo "quota=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) shares=$(cat /sys/fs/cgroup/cpu/cpu.shares)" >> /dev/termination-log;
+                  echo "memory=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" >> /dev/termination-log
+                securityContext: {readOnlyRootFilesystem: true, allowPrivilegeEscalation: false}
+                resources:
+                  requests: {cpu: 250m, memory: 32Mi}
+                  limits: {cpu: 500m, memory: 64Mi}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: caps}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: caps
+                image: busybox
+                command: ["sh", "-c", "grep CapEff /proc/self/status > /dev/termination-log"]
+                securityContext: {capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}}
+              - name: privileged
+                image: busybox
+                command: ["sh", "-c", "grep CapEff /proc/self/status > /dev/termination-log"]
+                securityContext: {privileged: true}
+            """);
+        var locked = await cluster.WaitForPodAsync(ns, "locked", p => p.Status?.Phase is "Succeeded" or "Failed", "finished");
+        var lines = locked.Status.ContainerStatuses[0].State.Terminated.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("uid=1234 gid=2345", lines[0]);
+        Assert.Equal("rootfs=readonly", lines[1]);
+        Assert.Equal("quota=50000 shares=256", lines[2]);
+        Assert.Equal($"memory={64 * 1024 * 1024}", lines[3]);
+        Assert.Equal("Burstable", locked.Status.QosClass);
+
+        var caps = await cluster.WaitForPodAsync(ns, "caps", p => p.Status?.Phase is "Succeeded" or "Failed", "finished");
+        string CapEff(string container) => caps.Status.ContainerStatuses.Single(c => c.Name == container).State.Terminated.Message.Split(':')[1].Trim();
+        Assert.Equal("0000000000000400", CapEff("caps")); // only NET_BIND_SERVICE (bit 10)
+        Assert.NotEqual("00000000a80425fb", CapEff("privileged")); // more than the runtime's default set
+        Assert.True(Convert.ToUInt64(CapEff("privileged"), 16) > 0xa80425fbUL);
+    }
+}
