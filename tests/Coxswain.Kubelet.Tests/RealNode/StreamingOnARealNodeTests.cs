@@ -53,4 +53,20 @@ public sealed class StreamingOnARealNodeTests(RealCluster cluster) : IClassFixtu
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public async Task PortForwardReachesBusyboxHttpd()
+    {
+        var ns = await cluster.NamespaceAsync("pf");
+        await cluster.Kubectl.OkAsync($"-n {ns} run web --image=busybox --restart=Never -- httpd -f -p 8080 -h /etc");
+        await cluster.WaitForPodAsync(ns, "web", p => p.Status?.Phase == "Running", "Running");
+
+        await using var forward = cluster.Kubectl.Start($"-n {ns} port-forward pod/web :8080");
+        var line = await forward.ReadLineAsync(TimeSpan.FromSeconds(30));
+        // "Forwarding from 127.0.0.1:LOCAL -> 8080"
+        var local = int.Parse(line.Split("127.0.0.1:")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        // kubectl runs inside the node's network namespace, so its local port is there too.
+        using var http = cluster.Host.Http();
+        Assert.Equal("web", (await http.GetStringAsync($"http://127.0.0.1:{local}/hostname")).Trim());
+    }
 }
