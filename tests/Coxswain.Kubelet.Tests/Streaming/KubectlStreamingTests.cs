@@ -159,6 +159,17 @@ public sealed class KubectlStreamingTests(StreamingClusterFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task AttachRelaysTheMainProcessOutput()
+    {
+        var ns = await PodAsync(StreamingClusterFixture.Node, "app");
+        Log(ns, "app");
+        // The fake runtime's attach session prints "attached" and ends.
+        var attach = await _kubectl.RunAsync($"attach p -n {ns}", timeout: TimeSpan.FromSeconds(60));
+        Assert.True(attach.ExitCode == 0, attach.ToString());
+        Assert.Equal("attached\n", attach.Stdout);
+    }
+
+    [Fact]
     public async Task ExecWithStdinSeesItsEnd()
     {
         var ns = await PodAsync(StreamingClusterFixture.Node, "app");
