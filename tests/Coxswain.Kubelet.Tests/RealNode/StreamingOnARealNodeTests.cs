@@ -69,4 +69,15 @@ public sealed class StreamingOnARealNodeTests(RealCluster cluster) : IClassFixtu
         using var http = cluster.Host.Http();
         Assert.Equal("web", (await http.GetStringAsync($"http://127.0.0.1:{local}/hostname")).Trim());
     }
+
+    [Fact]
+    public async Task FollowedLogsEndWhenTheContainerExits()
+    {
+        var ns = await cluster.NamespaceAsync("follow");
+        await cluster.Kubectl.OkAsync($"-n {ns} run brief --image=busybox --restart=Never -- sh -c 'echo first; sleep 3; echo second'");
+        await cluster.WaitForPodAsync(ns, "brief", p => p.Status?.Phase is "Running" or "Succeeded", "started");
+        var follow = await cluster.Kubectl.RunAsync($"-n {ns} logs -f brief", timeout: TimeSpan.FromSeconds(60));
+        Assert.True(follow.ExitCode == 0, follow.ToString());
+        Assert.Equal("first\nsecond\n", follow.Stdout);
+    }
 }
