@@ -67,6 +67,7 @@ public sealed partial class RealKubelet(Kubernetes client, RealKubeletOptions op
             }
             var resources = Volumes.NodePodVolumesAndEnv.Create(client, settings, events);
             await using var workers = new PodWorkers(client, cri, settings, resources, events, loggers.CreateLogger("pods"));
+            await using var streaming = await StartStreamingAsync(cri, settings, ct);
             LogStarted(_logger, settings.NodeName, socket);
             var nodeTask = node.RunAsync(ct);
             var sandboxImage = EnsureSandboxImageAsync(cri, ct);
@@ -103,6 +104,29 @@ public sealed partial class RealKubelet(Kubernetes client, RealKubeletOptions op
             }
         }
     }
+
+    /// <summary>
+    /// The HTTPS server for logs, exec, attach and port-forward. Without it pods still run, so a port
+    /// already taken is logged rather than fatal.
+    /// </summary>
+    private async Task<Streaming.KubeletServer?> StartStreamingAsync(CriClient cri, KubeletSettings settings, CancellationToken ct)
+    {
+        var runtime = new Streaming.CriStreaming(cri.Runtime);
+        try
+        {
+            return await Streaming.KubeletServer.StartAsync(
+                new Streaming.KubeletServerOptions { Port = settings.KubeletPort, CertificateNames = [settings.NodeName, settings.NodeIp] },
+                runtime, runtime, loggers, ct);
+        }
+        catch (IOException e)
+        {
+            LogStreamingUnavailable(_logger, settings.KubeletPort, e.Message);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "kubelet streaming server (logs, exec, port-forward) not started on port {Port}: {Error}")]
+    private static partial void LogStreamingUnavailable(ILogger logger, int port, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "kubelet for node {Node} running pods through CRI on {Socket}")]
     private static partial void LogStarted(ILogger logger, string node, string socket);

@@ -56,7 +56,7 @@ public sealed class ResourceCatalog
 
             // core/v1
             c.Add(Def<V1Namespace, V1NamespaceList>("", "v1", "namespaces", cluster: true, shortNames: ["ns"], subresources: ["status", "finalize"], nameRule: NameRule.Label));
-            c.Add(Def<V1Pod, V1PodList>("", "v1", "pods", shortNames: ["po"], categories: All, subresources: ["status", "binding", "eviction"]));
+            c.Add(Def<V1Pod, V1PodList>("", "v1", "pods", shortNames: ["po"], categories: All, subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward"]));
             c.Add(Def<V1Service, V1ServiceList>("", "v1", "services", shortNames: ["svc"], categories: All, subresources: ["status"], nameRule: NameRule.Rfc1035Label));
             c.Add(Def<V1Endpoints, V1EndpointsList>("", "v1", "endpoints", shortNames: ["ep"]));
             c.Add(Def<V1ConfigMap, V1ConfigMapList>("", "v1", "configmaps", shortNames: ["cm"]));

@@ -209,6 +209,10 @@ internal sealed record SubresourceInfo(string Group, string Version, string Kind
         "binding" => new("", "v1", "Binding", ["create"]),
         "eviction" => new("policy", "v1", "Eviction", ["create"]),
         "finalize" => new(def.Group, def.Version, def.Kind, ["update"]),
+        "log" => new("", "v1", "Pod", ["get"]),
+        "exec" => new("", "v1", "PodExecOptions", ["create", "get"]),
+        "attach" => new("", "v1", "PodAttachOptions", ["create", "get"]),
+        "portforward" => new("", "v1", "PodPortForwardOptions", ["create", "get"]),
         _ => new(def.Group, def.Version, def.Kind, GetPatchUpdate),
     };
 }

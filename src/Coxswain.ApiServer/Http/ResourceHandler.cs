@@ -17,6 +17,7 @@ namespace Coxswain.ApiServer.Http;
 /// </summary>
 internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHandler watches, ApiServerOptions options)
 {
+    private readonly PodStreams.PodStreamHandler _podStreams = new(registry);
     private ResourceCatalog Catalog => registry.Catalog;
 
     public async Task HandleAsync(HttpContext ctx, RequestInfo info)
@@ -53,6 +54,11 @@ internal sealed partial class ResourceHandler(ObjectRegistry registry, WatchHand
         if (def.Namespaced && ns == null)
         {
             throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+        }
+        if (PodStreams.PodStreamHandler.Serves(def, info.Subresource))
+        {
+            await _podStreams.ServeAsync(ctx, ns!, info.Name, info.Subresource!, ct);
+            return;
         }
         switch (method, info.Subresource)
         {
