@@ -58,6 +58,9 @@ public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluste
         Assert.Matches(@"^crash\s+0/1\s+CrashLoopBackOff\s+[2-9] \(\d+s ago\)", table);
         var events = await cluster.Kubectl.OkAsync($"-n {ns} get events --field-selector reason=BackOff");
         Assert.Contains("Back-off restarting failed container crash", events);
+        // The run that crashed printed before it died: logs of it, with and without --previous.
+        Assert.Equal("dying", (await cluster.Kubectl.OkAsync($"-n {ns} logs crash --previous")).Trim());
+        Assert.Equal("dying", (await cluster.Kubectl.OkAsync($"-n {ns} logs crash")).Trim());
     }
 
     [Fact]
