@@ -65,14 +65,16 @@ public sealed partial class RealKubelet(Kubernetes client, RealKubeletOptions op
             {
                 containerd.Restarted += node.RequestStatusUpdate;
             }
-            var resources = Volumes.NodePodVolumesAndEnv.Create(client, settings, events);
+            var objects = new Env.InformerServiceSource(new Env.ApiPodObjectSource(client), client);
+            var servicesTask = objects.RunAsync(ct);
+            var resources = Volumes.NodePodVolumesAndEnv.Create(objects, settings, events);
             await using var workers = new PodWorkers(client, cri, settings, resources, events, loggers.CreateLogger("pods"));
             await using var streaming = await StartStreamingAsync(cri, settings, ct);
             LogStarted(_logger, settings.NodeName, socket);
             var nodeTask = node.RunAsync(ct);
             var sandboxImage = EnsureSandboxImageAsync(cri, ct);
             await node.Registered.WaitAsync(ct);
-            await Task.WhenAll(nodeTask, workers.RunAsync(ct), sandboxImage);
+            await Task.WhenAll(nodeTask, workers.RunAsync(ct), sandboxImage, servicesTask);
         }
         finally
         {

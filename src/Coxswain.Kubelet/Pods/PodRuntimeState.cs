@@ -38,6 +38,15 @@ internal sealed class PodRuntimeState
     /// <summary>The container before the newest one: what <c>lastState</c> and <c>logs --previous</c> show.</summary>
     public RuntimeContainer? Previous(string name) => Containers.Where(c => c.Name == name).Skip(1).FirstOrDefault();
 
+    /// <summary>This state with a sandbox just created in front: saves relisting the runtime on the pod's startup path.</summary>
+    public PodRuntimeState WithNewSandbox(PodSandboxStatus status)
+    {
+        var sandbox = new PodSandbox { Id = status.Id, Metadata = status.Metadata, State = status.State, CreatedAt = status.CreatedAt };
+        sandbox.Labels.Add(status.Labels);
+        sandbox.Annotations.Add(status.Annotations);
+        return new PodRuntimeState { Sandboxes = [sandbox, .. Sandboxes], Containers = Containers, SandboxStatus = status };
+    }
+
     public static async Task<PodRuntimeState> ReadAsync(CriClient cri, string podUid, CancellationToken ct)
     {
         var sandboxes = await cri.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest

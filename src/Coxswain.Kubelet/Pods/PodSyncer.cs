@@ -34,11 +34,11 @@ internal sealed partial class PodSyncer(CriClient cri, KubeletSettings settings,
                 return null;
             }
             var created = await CreateSandboxAsync(pod, record, state, ct);
-            if (!created)
+            if (created is null)
             {
                 return TimeSpan.FromSeconds(5);
             }
-            state = await PodRuntimeState.ReadAsync(cri, pod.Metadata.Uid, ct);
+            state = state.WithNewSandbox(created);
         }
         var sandboxId = state.Sandbox!.Id;
         var sandboxConfig = SandboxConfigs.Build(pod, state.Sandbox.Metadata.Attempt, settings);
@@ -199,7 +199,8 @@ internal sealed partial class PodSyncer(CriClient cri, KubeletSettings settings,
         return null;
     }
 
-    private async Task<bool> CreateSandboxAsync(V1Pod pod, PodRecord record, PodRuntimeState state, CancellationToken ct)
+    /// <summary>Prepares the volumes and runs a new sandbox; its status, or null when that failed (events and waiting reasons say why).</summary>
+    private async Task<PodSandboxStatus?> CreateSandboxAsync(V1Pod pod, PodRecord record, PodRuntimeState state, CancellationToken ct)
     {
         void WaitAll(Waiting waiting)
         {
@@ -216,14 +217,14 @@ internal sealed partial class PodSyncer(CriClient cri, KubeletSettings settings,
         {
             events.Event(pod, EventTypes.Warning, "FailedMount", e.Message);
             WaitAll(new Waiting("ContainerCreating"));
-            return false;
+            return null;
         }
         var attempt = state.Sandbox is { } old ? old.Metadata.Attempt + 1 : 0u;
         var config = SandboxConfigs.Build(pod, attempt, settings);
         try
         {
-            await cri.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, cancellationToken: ct);
-            return true;
+            var id = (await cri.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, cancellationToken: ct)).PodSandboxId;
+            return (await cri.Runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = id }, cancellationToken: ct)).Status;
         }
         catch (Grpc.Core.RpcException e) when (!ct.IsCancellationRequested)
         {
@@ -233,7 +234,7 @@ internal sealed partial class PodSyncer(CriClient cri, KubeletSettings settings,
             // A sandbox that failed at the CNI stage stays behind NOTREADY (G12): clear it for the next attempt.
             var leftovers = await PodRuntimeState.ReadAsync(cri, pod.Metadata.Uid, ct);
             await StopSandboxesAsync(leftovers, ct, remove: true);
-            return false;
+            return null;
         }
     }
 

@@ -21,15 +21,14 @@ internal sealed class NodePodVolumesAndEnv(PodVolumes volumes, ContainerEnv env,
     private readonly ConcurrentDictionary<(string Pod, string Container), string> messageFiles = new();
     private readonly ConcurrentDictionary<string, string> podIps = new(StringComparer.Ordinal);
 
-    /// <summary>Everything from the kubelet's settings: pods under its pods dir, objects read through the API.</summary>
-    public static NodePodVolumesAndEnv Create(IKubernetes client, KubeletSettings settings, IEventRecorder events)
+    /// <summary>Everything from the kubelet's settings: pods under its pods dir, objects read from <paramref name="objects"/>.</summary>
+    public static NodePodVolumesAndEnv Create(IPodObjectSource objects, KubeletSettings settings, IEventRecorder events)
     {
         var allocatable = new Dictionary<string, ResourceQuantity>
         {
             ["cpu"] = new(Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture)),
             ["memory"] = new(settings.NodeMemoryBytes.ToString(CultureInfo.InvariantCulture)),
         };
-        var objects = new ApiPodObjectSource(client);
         var options = new PodVolumesOptions(settings.Paths.PodsDir)
         {
             ClusterDomain = settings.ClusterDomain,
