@@ -48,7 +48,10 @@ public sealed class AgentRecoveryTests
         Directory.CreateDirectory(paths.ContainerdDir);
         await File.WriteAllTextAsync(paths.ContainerdConfig, ContainerdConfig.Render(paths));
         var containerd = host.StartInNode(["containerd", "--config", paths.ContainerdConfig]);
-        var agent = host.StartRealAgent("node-1", "--registry", "127.0.0.1:5000", "--container-runtime-endpoint", "unix://" + paths.ContainerdSocket);
+        // Joined with --server and --token, as on another machine (no kubeconfig).
+        var agent = host.StartInNode(["dotnet", Coxswain.ApiServer.Tests.Harness.CoxServer.CoxDll, "agent", "--server", host.Url, "--token", host.Server.Token,
+            "--insecure-skip-tls-verify", "--data-dir", host.AgentDataDir, "--cgroup-root", host.CgroupRoot, "--node-name", "node-1", "--node-ip", NodeHost.NodeIp,
+            "--registry", "127.0.0.1:5000", "--container-runtime-endpoint", "unix://" + paths.ContainerdSocket]);
         var cluster = new Waiter(host);
         await cluster.UntilAsync(async () => (await kubectl.RunAsync("get node node-1 --no-headers")).Stdout.Contains(" Ready "), "node Ready");
         await kubectl.OkAsync("run guest --image=busybox --restart=Never -- sleep 3600");

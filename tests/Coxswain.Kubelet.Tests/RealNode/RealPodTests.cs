@@ -182,6 +182,20 @@ public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluste
                 command: ["sleep", "3600"]
                 readinessProbe: {exec: {command: ["cat", "/tmp/ready"]}, periodSeconds: 1}
             """);
+        await cluster.Kubectl.OkAsync($"-n {ns} apply -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: server}
+            spec:
+              containers:
+              - name: server
+                image: busybox
+                command: ["sh", "-c", "mkdir /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www"]
+                ports: [{name: http, containerPort: 8080}]
+                startupProbe: {exec: {command: ["test", "-f", "/www/healthz"]}, periodSeconds: 1, failureThreshold: 30}
+                readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
+                livenessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+            """);
         var sick = await cluster.WaitForPodAsync(ns, "sick", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.RestartCount >= 1, "a restart");
         Assert.Matches(@"^sick\s+\d/1\s+\w+\s+[1-9]", (await cluster.Kubectl.OkAsync($"-n {ns} get pod sick --no-headers")));
         var events = (await cluster.Kubectl.OkAsync($"-n {ns} get events"));
@@ -194,6 +208,12 @@ public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluste
         Assert.False(shy.Status.ContainerStatuses[0].Ready);
         Assert.Contains(shy.Status.Conditions, c => c.Type == "Ready" && c.Status == "False" && c.Reason == "ContainersNotReady");
         Assert.Matches(@"^shy\s+0/1\s+Running\s+0\s", (await cluster.Kubectl.OkAsync($"-n {ns} get pod shy --no-headers")));
+
+        // Startup (exec), readiness (httpGet on a named port) and liveness (tcpSocket) all pass: ready, never restarted.
+        var server = await cluster.WaitForPodAsync(ns, "server", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.Ready == true, "ready");
+        Assert.True(server.Status.ContainerStatuses[0].Started);
+        await Task.Delay(2000);
+        Assert.Equal(0, (await cluster.PodAsync(ns, "server")).Status.ContainerStatuses[0].RestartCount);
     }
 
     [Fact]
