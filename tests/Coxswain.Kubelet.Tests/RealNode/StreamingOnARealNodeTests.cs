@@ -80,4 +80,26 @@ public sealed class StreamingOnARealNodeTests(RealCluster cluster) : IClassFixtu
         Assert.True(follow.ExitCode == 0, follow.ToString());
         Assert.Equal("first\nsecond\n", follow.Stdout);
     }
+
+    [Fact]
+    public async Task ExecWithATerminalAndAttachReachTheContainer()
+    {
+        var ns = await cluster.NamespaceAsync("tty");
+        await cluster.Kubectl.OkAsync($"-n {ns} run ticker --image=busybox --restart=Never -- sh -c 'while true; do echo tick; sleep 1; done'");
+        await cluster.WaitForPodAsync(ns, "ticker", p => p.Status?.Phase == "Running", "Running");
+
+        // `kubectl exec -it` needs a terminal of its own: script(1) gives it one, 100x30. The container's stdin is
+        // then a terminal, its size arrives over the resize channel, and the exit code comes back.
+        var kubeconfig = cluster.Host.KubeconfigPath;
+        var tty = await cluster.Host.ExecInNetnsAsync(
+            $"script -qec \"stty cols 100 rows 30; kubectl --kubeconfig {kubeconfig} -n {ns} exec -it ticker -- sh -c 'tty; sleep 1; stty size; exit 3'\" /dev/null",
+            TimeSpan.FromSeconds(60));
+        Assert.Contains("/dev/pts/", tty.Stdout);
+        Assert.Contains("30 100", tty.Stdout);
+        Assert.Contains("command terminated with exit code 3", tty.Stdout + tty.Stderr);
+
+        // attach streams the main process's new output.
+        var attach = await cluster.Host.ExecInNetnsAsync($"timeout 4 kubectl --kubeconfig {kubeconfig} -n {ns} attach ticker", TimeSpan.FromSeconds(30));
+        Assert.Contains("tick\ntick", attach.Stdout);
+    }
 }
