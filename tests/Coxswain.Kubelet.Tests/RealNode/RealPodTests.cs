@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 
 namespace Coxswain.Kubelet.Tests.RealNode;
@@ -311,5 +312,36 @@ public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluste
         Assert.Equal("0000000000000400", CapEff("caps")); // only NET_BIND_SERVICE (bit 10)
         Assert.NotEqual("00000000a80425fb", CapEff("privileged")); // more than the runtime's default set
         Assert.True(Convert.ToUInt64(CapEff("privileged"), 16) > 0xa80425fbUL);
+    }
+
+    [Fact]
+    public async Task AContainerIgnoringSigtermIsKilledWhenItsGracePeriodEnds()
+    {
+        var ns = await cluster.NamespaceAsync("stubborn");
+        // sh as PID 1 ignores SIGTERM: only the SIGKILL after the 2 s grace period stops it.
+        await cluster.Kubectl.OkAsync($"-n {ns} apply -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: stubborn}
+            spec:
+              terminationGracePeriodSeconds: 2
+              containers: [{name: stubborn, image: busybox, command: ["sh", "-c", "while true; do sleep 1; done"]}]
+            """);
+        await cluster.WaitForPodAsync(ns, "stubborn", p => p.Status?.Phase == "Running", "Running");
+        using var client = cluster.Host.Client();
+        var watch = client.CoreV1.WatchListNamespacedPodAsync(ns);
+        await cluster.Kubectl.OkAsync($"-n {ns} delete pod stubborn --wait=false");
+        V1ContainerStateTerminated? last = null;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await foreach (var (type, pod) in watch.WithCancellation(timeout.Token))
+        {
+            last = pod.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Terminated ?? last;
+            if (type == k8s.WatchEventType.Deleted)
+            {
+                break;
+            }
+        }
+        Assert.NotNull(last);
+        Assert.Equal(137, last.ExitCode);
     }
 }
