@@ -42,7 +42,7 @@ public static class CniConfig
                     ["type"] = "bridge",
                     ["bridge"] = Bridge,
                     ["isGateway"] = true,
-                    ["ipMasq"] = true,
+                    ["ipMasq"] = false, // one rule for the whole pod CIDR instead (PodMasquerade)
                     ["hairpinMode"] = true,
                     ["ipam"] = new JsonObject
                     {

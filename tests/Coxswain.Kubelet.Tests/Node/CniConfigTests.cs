@@ -20,7 +20,7 @@ public sealed class CniConfigTests
             Assert.Equal("1.0.0", conf["cniVersion"]!.GetValue<string>());
             var bridge = conf["plugins"]![0]!;
             Assert.Equal(("bridge", "cox0"), (bridge["type"]!.GetValue<string>(), bridge["bridge"]!.GetValue<string>()));
-            Assert.True(bridge["isGateway"]!.GetValue<bool>() && bridge["ipMasq"]!.GetValue<bool>() && bridge["hairpinMode"]!.GetValue<bool>());
+            Assert.True(bridge["isGateway"]!.GetValue<bool>() && !bridge["ipMasq"]!.GetValue<bool>() && bridge["hairpinMode"]!.GetValue<bool>());
             var ipam = bridge["ipam"]!;
             Assert.Equal(("host-local", Path.Combine(dir, "ipam")), (ipam["type"]!.GetValue<string>(), ipam["dataDir"]!.GetValue<string>()));
             var range = ipam["ranges"]![0]![0]!;

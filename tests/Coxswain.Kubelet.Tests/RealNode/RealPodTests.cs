@@ -24,6 +24,10 @@ public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluste
         var table = await cluster.Kubectl.OkAsync($"-n {ns} get pod web --no-headers");
         Assert.Matches(@"^web\s+1/1\s+Running\s+0\s", table);
 
+        // Pods reach beyond their network through one masquerade rule for the node's pod CIDR (in the node's namespace).
+        var nat = await cluster.Host.ExecInNetnsAsync("iptables -t nat -S POSTROUTING");
+        Assert.Contains($"-s {node} ! -d {node} -m comment --comment \"cox: pods to outside the pod network\" -j MASQUERADE", nat.Stdout);
+
         // The pod's IP answers inside the node's network; /etc/hostname is the pod's name.
         using var http = cluster.Host.Http();
         Assert.Equal("web", (await http.GetStringAsync($"http://{pod.Status.PodIP}:8080/hostname")).Trim());
