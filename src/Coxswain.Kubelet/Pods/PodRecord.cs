@@ -15,6 +15,16 @@ internal sealed class PodRecord(string uid)
     public DateTime FirstSeen { get; } = DateTime.UtcNow;
     /// <summary>Set when the pod can never run again (restartPolicy Never after its sandbox died, or activeDeadlineSeconds).</summary>
     public bool FailedPhase { get; set; }
+    /// <summary>Why the pod failed as a whole (status.reason and status.message), e.g. DeadlineExceeded.</summary>
+    public string? FailedReason { get; private set; }
+    public string? FailedMessage { get; private set; }
+
+    public void Fail(string reason, string message)
+    {
+        FailedPhase = true;
+        FailedReason = reason;
+        FailedMessage = message;
+    }
     public string? LastWrittenStatus { get; set; }
     public bool Terminated { get; set; }
 

@@ -64,6 +64,8 @@ internal static class PodStatusBuilder
         return new V1PodStatus
         {
             Phase = phase,
+            Reason = record.FailedReason ?? old?.Reason,
+            Message = record.FailedMessage ?? old?.Message,
             Conditions = conditions,
             HostIP = hostIp,
             HostIPs = [new V1HostIP { Ip = hostIp }],

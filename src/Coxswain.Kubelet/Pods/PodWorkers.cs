@@ -29,6 +29,7 @@ public sealed partial class PodWorkers : IAsyncDisposable
     private readonly PodSyncer _syncer;
     private readonly ProbeManager _probes;
     private readonly IPodResources _resources;
+    private readonly IEventRecorder _events;
     private readonly ConcurrentDictionary<string, Worker> _workers = new();
     private readonly SharedInformer<V1Pod> _informer;
 
@@ -49,6 +50,7 @@ public sealed partial class PodWorkers : IAsyncDisposable
         _settings = settings;
         _logger = logger;
         _resources = resources;
+        _events = events;
         _probes = new ProbeManager(cri, events, Wake);
         _syncer = new PodSyncer(cri, settings, resources, events, new ImagePuller(cri, events), _probes, logger);
         _informer = new SharedInformer<V1Pod>(new ListWatcher<V1Pod>(client, ResourceTypes.Pods, fieldSelector: $"spec.nodeName={settings.NodeName}"));
@@ -199,7 +201,20 @@ public sealed partial class PodWorkers : IAsyncDisposable
             }
             return (false, null);
         }
+        if (PastActiveDeadline(pod, worker.Record) is { } left && left <= TimeSpan.Zero)
+        {
+            // Upstream's activeDeadlineHandler: the pod fails and its containers are killed with its grace period.
+            worker.Record.Fail("DeadlineExceeded", "Pod was active on the node longer than the specified deadline");
+            _events.Event(pod, EventTypes.Normal, "DeadlineExceeded", "Pod was active on the node longer than the specified deadline");
+            await _syncer.KillContainersAsync(pod, state, pod.Spec.TerminationGracePeriodSeconds ?? 30, ct);
+            await WriteStatusAsync(pod, worker.Record, await PodRuntimeState.ReadAsync(_cri, worker.Uid, ct), ct);
+            return (false, null);
+        }
         var next = await _syncer.SyncAsync(pod, worker.Record, state, ct);
+        if (PastActiveDeadline(pod, worker.Record) is { } untilDeadline && (next is null || untilDeadline < next))
+        {
+            next = untilDeadline;
+        }
         state = await PodRuntimeState.ReadAsync(_cri, worker.Uid, ct);
         _probes.Sync(pod, state);
         await WriteStatusAsync(pod, worker.Record, state, ct);
@@ -210,6 +225,12 @@ public sealed partial class PodWorkers : IAsyncDisposable
         }
         return (false, next);
     }
+
+    /// <summary>Time left until spec.activeDeadlineSeconds (counted from status.startTime), or null without a deadline.</summary>
+    private static TimeSpan? PastActiveDeadline(V1Pod pod, PodRecord record) =>
+        pod.Spec.ActiveDeadlineSeconds is { } seconds
+            ? (pod.Status?.StartTime ?? record.FirstSeen).ToUniversalTime().AddSeconds(seconds) - DateTime.UtcNow
+            : null;
 
     private async Task WriteStatusAsync(V1Pod pod, PodRecord record, PodRuntimeState state, CancellationToken ct)
     {

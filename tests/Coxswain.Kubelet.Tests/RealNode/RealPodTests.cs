@@ -348,4 +348,40 @@ public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluste
         Assert.NotNull(last);
         Assert.Equal(137, last.ExitCode);
     }
+
+    [Fact]
+    public async Task OnFailureRestartsUntilSuccessAndActiveDeadlineFailsThePod()
+    {
+        var ns = await cluster.NamespaceAsync("policy");
+        // OnFailure: the first run fails (no marker yet in the emptyDir), the restart succeeds and the pod completes.
+        await cluster.Kubectl.OkAsync($"-n {ns} apply -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: retry}
+            spec:
+              restartPolicy: OnFailure
+              volumes: [{name: state, emptyDir: {}}]
+              containers:
+              - name: retry
+                image: busybox
+                command: ["sh", "-c", "if [ -f /state/tried ]; then exit 0; fi; touch /state/tried; exit 1"]
+                volumeMounts: [{name: state, mountPath: /state}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: deadline}
+            spec:
+              activeDeadlineSeconds: 3
+              terminationGracePeriodSeconds: 1
+              containers: [{name: deadline, image: busybox, command: ["sleep", "3600"]}]
+            """);
+        var retry = await cluster.WaitForPodAsync(ns, "retry", p => p.Status?.Phase == "Succeeded", "Succeeded");
+        Assert.Equal(1, retry.Status.ContainerStatuses[0].RestartCount);
+        Assert.Equal(1, retry.Status.ContainerStatuses[0].LastState.Terminated.ExitCode);
+
+        var deadline = await cluster.WaitForPodAsync(ns, "deadline", p => p.Status?.Phase == "Failed", "Failed");
+        Assert.Equal("DeadlineExceeded", deadline.Status.Reason);
+        Assert.Equal("Pod was active on the node longer than the specified deadline", deadline.Status.Message);
+        Assert.NotNull(deadline.Status.ContainerStatuses[0].State.Terminated);
+    }
 }
