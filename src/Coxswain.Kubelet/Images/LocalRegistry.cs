@@ -99,7 +99,7 @@ public sealed partial class LocalRegistry : IAsyncDisposable
     private async Task StartProcessAndWaitAsync(CancellationToken ct)
     {
         // Something else answering on the port would pass the readiness check below while ours fails to bind.
-        EnsurePortFree();
+        await EnsurePortFreeAsync(ct);
         var psi = new ProcessStartInfo(_binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("serve");
         psi.ArgumentList.Add(_configPath);
@@ -197,19 +197,31 @@ public sealed partial class LocalRegistry : IAsyncDisposable
         }
     }
 
-    private void EnsurePortFree()
+    /// <summary>
+    /// Fails when something listens on the port. A registry just stopped may still hold it for a moment: the kernel
+    /// empties a dying process's /proc cmdline (what the stale check looks at) before it closes its sockets.
+    /// </summary>
+    private async Task EnsurePortFreeAsync(CancellationToken ct)
     {
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, Port);
-            // As Go (the registry) does: connections of a previous registry in TIME_WAIT must not count as "in use";
-            // on Linux a live listener still makes the bind fail.
-            probe.Server.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
-            probe.Start();
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            throw new InvalidOperationException($"cannot run the registry on {Address}: {e.Message} (choose another port)", e);
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, Port);
+                // As Go (the registry) does: connections of a previous registry in TIME_WAIT must not count as "in use";
+                // on Linux a live listener still makes the bind fail.
+                probe.Server.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+                probe.Start();
+                return;
+            }
+            catch (System.Net.Sockets.SocketException e) when (attempt >= 20)
+            {
+                throw new InvalidOperationException($"cannot run the registry on {Address}: {e.Message} (choose another port)", e);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(100, ct);
+            }
         }
     }
 
