@@ -30,8 +30,8 @@ internal static class LocalNode
         new AgentCommand.RealAgentSettings(Path.Combine(serverDataDir, "agent"), parse.GetValue(NodeName), parse.GetValue(NodeIp),
             parse.GetValue(CgroupRoot)!, parse.GetValue(RuntimeEndpoint), $"127.0.0.1:{parse.GetValue(RegistryPort)}"));
 
-    /// <summary>Starts the registry and the kubelet as the settings and the machine allow; returns the tasks to await on shutdown.</summary>
-    public static async Task<IAsyncDisposable?> StartRegistryAsync(Settings settings, string serverDataDir, ILogger logger, CancellationToken ct)
+    /// <summary>Starts the seeded registry unless disabled or not installed; null when it does not run (the reason is logged).</summary>
+    public static async Task<LocalRegistry?> StartRegistryAsync(Settings settings, string serverDataDir, ILogger logger, CancellationToken ct)
     {
         if (!settings.Registry)
         {

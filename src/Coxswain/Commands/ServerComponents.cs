@@ -65,7 +65,7 @@ internal sealed class ServerComponents : IAsyncDisposable
     // One client per component, each with its program name as user agent (managedFields managers, /metrics).
     private readonly List<k8s.Kubernetes> _clients = [];
     private readonly InformerFactory _informers;
-    private IAsyncDisposable? _registry;
+    private Kubelet.Images.LocalRegistry? _registry;
 
     private ServerComponents(string kubeconfig, Settings settings, ILoggerFactory loggerFactory)
     {
@@ -111,7 +111,9 @@ internal sealed class ServerComponents : IAsyncDisposable
                 _registry = await Commands.LocalNode.StartRegistryAsync(local, Path.GetDirectoryName(local.Real.DataDir)!, log, _stop.Token);
                 if (Commands.LocalNode.CanRunAgent(local, log))
                 {
-                    await AgentCommand.RunRealAsync(kubelet, local.Real, loggerFactory, _stop.Token);
+                    // The node pulls docker.io and registry.k8s.io images through this server's registry, wherever it listens.
+                    var real = _registry is { } registry ? local.Real with { Registry = registry.Address } : local.Real;
+                    await AgentCommand.RunRealAsync(kubelet, real, loggerFactory, _stop.Token);
                 }
             }));
         }
