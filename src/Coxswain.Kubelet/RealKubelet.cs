@@ -69,7 +69,7 @@ public sealed partial class RealKubelet(Kubernetes client, RealKubeletOptions op
             var servicesTask = objects.RunAsync(ct);
             var resources = Volumes.NodePodVolumesAndEnv.Create(objects, settings, events);
             await using var workers = new PodWorkers(client, cri, settings, resources, events, loggers.CreateLogger("pods"));
-            await using var streaming = await StartStreamingAsync(cri, settings, ct);
+            await using var streaming = await StartStreamingAsync(cri, settings, workers, ct);
             LogStarted(_logger, settings.NodeName, socket);
             var nodeTask = node.RunAsync(ct);
             var sandboxImage = EnsureSandboxImageAsync(cri, ct);
@@ -111,9 +111,9 @@ public sealed partial class RealKubelet(Kubernetes client, RealKubeletOptions op
     /// The HTTPS server for logs, exec, attach and port-forward. Without it pods still run, so a port
     /// already taken is logged rather than fatal.
     /// </summary>
-    private async Task<Streaming.KubeletServer?> StartStreamingAsync(CriClient cri, KubeletSettings settings, CancellationToken ct)
+    private async Task<Streaming.KubeletServer?> StartStreamingAsync(CriClient cri, KubeletSettings settings, PodWorkers workers, CancellationToken ct)
     {
-        var runtime = new Streaming.CriStreaming(cri.Runtime);
+        var runtime = new Streaming.CriStreaming(cri.Runtime, workers.Find);
         try
         {
             return await Streaming.KubeletServer.StartAsync(

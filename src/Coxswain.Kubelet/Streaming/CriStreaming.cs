@@ -8,9 +8,11 @@ namespace Coxswain.Kubelet.Streaming;
 /// The streaming server's view of containerd through the CRI: stream URLs from Exec, Attach and
 /// PortForward, and containers found by the labels the pod workers put on them (pod namespace,
 /// pod name, container name), so it needs no state of its own and survives agent restarts.
-/// The current attempt is the container with the highest attempt number; the previous one is next.
+/// Which attempt a request means follows the pod's status when <paramref name="podOf"/> knows the pod, as upstream's
+/// validateContainerLogStatus decides (a crash-looping container's logs, and its --previous, are its last run);
+/// otherwise the current attempt is the container with the highest attempt number and the previous one is next.
 /// </summary>
-public sealed class CriStreaming(RuntimeService.RuntimeServiceClient runtime) : IStreamingRuntime, IContainerLocator
+public sealed class CriStreaming(RuntimeService.RuntimeServiceClient runtime, Func<string, string, k8s.Models.V1Pod?>? podOf = null) : IStreamingRuntime, IContainerLocator
 {
     public async Task<Uri> GetExecUrlAsync(string containerId, IReadOnlyList<string> command, StreamFlags streams, CancellationToken ct)
     {
@@ -46,16 +48,39 @@ public sealed class CriStreaming(RuntimeService.RuntimeServiceClient runtime) : 
             .OrderByDescending(c => c.Metadata?.Attempt ?? 0)
             .ThenByDescending(c => c.CreatedAt)
             .ToList();
+        var status = podOf?.Invoke(podNamespace, podName)?.Status is { } podStatus
+            ? (podStatus.ContainerStatuses ?? []).Concat(podStatus.InitContainerStatuses ?? []).FirstOrDefault(s => s.Name == container)
+            : null;
         if (attempts.Count == 0)
         {
             // Upstream's kubelet answers so while the container is not created yet.
-            throw StreamingRequestException.BadRequest($"container \"{container}\" in pod \"{podName}\" is waiting to start: ContainerCreating");
+            throw StreamingRequestException.BadRequest($"container \"{container}\" in pod \"{podName}\" is waiting to start: {WaitingReason(status)}");
         }
         var current = attempts[0];
+        var previous = attempts.Count > 1 ? attempts[1] : null;
+        if (status != null)
+        {
+            var lastId = RuntimeId(status.LastState?.Terminated?.ContainerID);
+            var currentId = status.State?.Running != null || status.State?.Terminated != null ? RuntimeId(status.ContainerID) ?? lastId : lastId;
+            current = attempts.FirstOrDefault(c => c.Id == currentId) ?? current;
+            previous = lastId is null ? null : attempts.FirstOrDefault(c => c.Id == lastId);
+        }
         var logPath = await LogPathAsync(current.Id, ct);
-        var previous = attempts.Count > 1 ? await LogPathAsync(attempts[1].Id, ct) : null;
-        return new LocatedContainer(current.Id, current.PodSandboxId, current.State == ContainerState.ContainerRunning, logPath, previous);
+        var previousLog = previous is null ? null : await LogPathAsync(previous.Id, ct);
+        return new LocatedContainer(current.Id, current.PodSandboxId, current.State == ContainerState.ContainerRunning, logPath, previousLog);
     }
+
+    private static string? RuntimeId(string? containerId) =>
+        containerId is { Length: > 0 } id ? id[(id.IndexOf("://", StringComparison.Ordinal) is var i and >= 0 ? i + 3 : 0)..] : null;
+
+    /// <summary>Upstream's words for the most common reasons a container has not started.</summary>
+    private static string WaitingReason(k8s.Models.V1ContainerStatus? status) => status?.State?.Waiting?.Reason switch
+    {
+        "ErrImagePull" => "image can't be pulled",
+        "ImagePullBackOff" => "trying and failing to pull image",
+        { Length: > 0 } reason => reason,
+        _ => "ContainerCreating",
+    };
 
     public async Task<string> LocateSandboxAsync(string podNamespace, string podName, CancellationToken ct)
     {

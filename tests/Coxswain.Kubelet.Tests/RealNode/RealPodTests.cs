@@ -104,6 +104,10 @@ public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluste
         Assert.Contains("Back-off pulling image \"no-such-image:1\"", events);
         var pod = await cluster.PodAsync(ns, "ghost");
         Assert.Equal("Pending", pod.Status.Phase);
+        var logs = await cluster.Kubectl.RunAsync($"-n {ns} logs ghost");
+        Assert.NotEqual(0, logs.ExitCode);
+        // Upstream's words for ImagePullBackOff, or for ErrImagePull while a retry is under way.
+        Assert.Matches("container \"ghost\" in pod \"ghost\" is waiting to start: (trying and failing to pull image|image can't be pulled)", logs.Stderr);
     }
 
     [Fact]
