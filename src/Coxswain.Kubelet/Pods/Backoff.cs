@@ -31,6 +31,9 @@ internal sealed class Backoff(TimeSpan initial, TimeSpan max, TimeProvider? time
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
+    /// <summary>How long until <paramref name="key"/> may be tried again after its last recorded failure; zero if now.</summary>
+    public TimeSpan Remaining(string key) => _entries.TryGetValue(key, out var e) ? Remaining(key, e.LastFailure) : TimeSpan.Zero;
+
     /// <summary>The delay that applies now (for messages like "back-off 20s restarting failed container").</summary>
     public TimeSpan Current(string key) => _entries.TryGetValue(key, out var e) ? e.Delay : TimeSpan.Zero;
 

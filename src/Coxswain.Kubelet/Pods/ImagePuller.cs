@@ -13,7 +13,6 @@ namespace Coxswain.Kubelet.Pods;
 internal sealed class ImagePuller(CriClient cri, IEventRecorder events)
 {
     private readonly Backoff _backoff = new(TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5));
-    private readonly Dictionary<string, DateTimeOffset> _lastFailure = [];
 
     /// <summary>The image reference to create the container from, or a waiting reason and message when it is not there.</summary>
     public async Task<(string? Image, string? Reason, string? Message)> EnsureAsync(V1Pod pod, V1Container container, PodSandboxConfig sandbox, CancellationToken ct)
@@ -36,14 +35,11 @@ internal sealed class ImagePuller(CriClient cri, IEventRecorder events)
                 return (null, "ErrImageNeverPull", message);
             }
         }
-        lock (_lastFailure)
+        if (_backoff.Remaining(key) > TimeSpan.Zero)
         {
-            if (_lastFailure.TryGetValue(key, out var failed) && _backoff.Remaining(key, failed) > TimeSpan.Zero)
-            {
-                var message = $"Back-off pulling image \"{image}\"";
-                events.Event(pod, EventTypes.Normal, "BackOff", message);
-                return (null, "ImagePullBackOff", message);
-            }
+            var message = $"Back-off pulling image \"{image}\"";
+            events.Event(pod, EventTypes.Normal, "BackOff", message);
+            return (null, "ImagePullBackOff", message);
         }
         events.Event(pod, EventTypes.Normal, "Pulling", $"Pulling image \"{image}\"");
         var watch = Stopwatch.StartNew();
@@ -53,11 +49,7 @@ internal sealed class ImagePuller(CriClient cri, IEventRecorder events)
             var size = (await cri.Images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = pulled.ImageRef } }, cancellationToken: ct)).Image?.Size ?? 0;
             var took = watch.Elapsed.TotalSeconds;
             events.Event(pod, EventTypes.Normal, "Pulled", $"Successfully pulled image \"{image}\" in {took:0.###}s ({took:0.###}s including waiting). Image size: {size} bytes.");
-            lock (_lastFailure)
-            {
-                _lastFailure.Remove(key);
-                _backoff.Forget(key);
-            }
+            _backoff.Forget(key);
             return (pulled.ImageRef, null, null);
         }
         catch (Grpc.Core.RpcException e) when (!ct.IsCancellationRequested)
@@ -65,11 +57,7 @@ internal sealed class ImagePuller(CriClient cri, IEventRecorder events)
             var message = $"Failed to pull image \"{image}\": {e.Status.Detail}";
             events.Event(pod, EventTypes.Warning, "Failed", message);
             events.Event(pod, EventTypes.Warning, "Failed", "Error: ErrImagePull");
-            lock (_lastFailure)
-            {
-                _lastFailure[key] = DateTimeOffset.UtcNow;
-                _backoff.Next(key, DateTimeOffset.UtcNow);
-            }
+            _backoff.Next(key, DateTimeOffset.UtcNow);
             return (null, "ErrImagePull", message);
         }
     }
