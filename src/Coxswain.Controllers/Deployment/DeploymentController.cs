@@ -225,7 +225,24 @@ public sealed partial class DeploymentController : QueueController
 
     private async Task UpdateStatusAsync(V1Deployment d, CancellationToken ct)
     {
-        var updated = await _client.AppsV1.ReplaceNamespacedDeploymentStatusAsync(d, d.Metadata.Name, d.Metadata.NamespaceProperty, cancellationToken: ct);
+        V1Deployment updated;
+        try
+        {
+            updated = await _client.AppsV1.ReplaceNamespacedDeploymentStatusAsync(d, d.Metadata.Name, d.Metadata.NamespaceProperty, cancellationToken: ct);
+        }
+        catch (Exception e) when (ApiErrors.IsConflict(e))
+        {
+            // The cache lagged behind this controller's own last status write. A lost write could be one that is never
+            // made again (the "Created new replica set" condition starts the progress deadline), so it is written on
+            // the latest object, as long as that still has the spec this status was computed from.
+            var latest = await _client.AppsV1.ReadNamespacedDeploymentAsync(d.Metadata.Name, d.Metadata.NamespaceProperty, cancellationToken: ct);
+            if (latest.Metadata.Uid != d.Metadata.Uid || latest.Metadata.Generation != d.Metadata.Generation)
+            {
+                throw;
+            }
+            latest.Status = d.Status;
+            updated = await _client.AppsV1.ReplaceNamespacedDeploymentStatusAsync(latest, d.Metadata.Name, d.Metadata.NamespaceProperty, cancellationToken: ct);
+        }
         // Later writes in this sync carry the new resourceVersion.
         d.Metadata.ResourceVersion = updated?.Metadata?.ResourceVersion ?? d.Metadata.ResourceVersion;
     }

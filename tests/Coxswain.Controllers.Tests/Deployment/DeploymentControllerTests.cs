@@ -1,4 +1,5 @@
 using Coxswain.Controllers.Common;
+using k8s;
 using k8s.Models;
 
 namespace Coxswain.Controllers.Tests.Deployment;
@@ -357,6 +358,55 @@ public sealed class DeploymentControllerTests
         f.Seed(pod);
         await f.SyncAsync(d);
         Assert.Equal(3, Assert.Single(f.Created()).Spec.Replicas);
+    }
+
+    [Fact]
+    public async Task NewReplicaSetConditionSurvivesAStaleCache()
+    {
+        // The cache still holds the deployment from before this controller's last status write: the write of
+        // "Created new replica set" conflicts. Lost, the finished rollout's NewReplicaSetAvailable would stay, and the
+        // new rollout would never be judged against its progress deadline.
+        using var f = new DeploymentFixture();
+        var d = DeploymentFixture.Deployment("web", 3, image: "nginx:2");
+        d.Spec.Strategy = new V1DeploymentStrategy { Type = "Recreate" };
+        var old = f.ReplicaSet(d, "nginx:1", replicas: 0, available: 0, revision: 1, desired: 3, max: 3);
+        old.Status = new V1ReplicaSetStatus { Replicas = 0 };
+        f.Seed(old);
+        var since = f.Time.GetUtcNow().UtcDateTime.AddSeconds(-100);
+        d.Status = new V1DeploymentStatus
+        {
+            ObservedGeneration = 1, Replicas = 0, UpdatedReplicas = 0,
+            Conditions = [new V1DeploymentCondition { Type = "Progressing", Status = "True", Reason = "NewReplicaSetAvailable", Message = "x", LastUpdateTime = since, LastTransitionTime = since }],
+        };
+        f.Seed(d);
+        var latest = KubernetesJson.Deserialize<V1Deployment>(KubernetesJson.Serialize(d));
+        latest.Metadata.ResourceVersion = "9";
+        f.Api.Answer("GET", "/deployments/web", KubernetesJson.Serialize(latest));
+        f.Api.FailOnce("PUT", "/deployments/web/status", System.Net.HttpStatusCode.Conflict, "Conflict");
+
+        await f.SyncAsync(d);
+
+        Assert.Single(f.Created());
+        var writes = f.Api.Where("PUT", "/status").Select(r => KubernetesJson.Deserialize<V1Deployment>(r.Body)).ToList();
+        Assert.Equal("9", writes[1].Metadata.ResourceVersion);
+        Assert.Equal("NewReplicaSetCreated", writes[1].Status.Conditions.Single(c => c.Type == "Progressing").Reason);
+        Assert.Equal("NewReplicaSetCreated", f.LastStatus()!.Status.Conditions.Single(c => c.Type == "Progressing").Reason);
+    }
+
+    [Fact]
+    public async Task StatusOfAnOlderSpecIsNotForcedOverANewerOne()
+    {
+        using var f = new DeploymentFixture();
+        var d = DeploymentFixture.Deployment("web", 2);
+        f.Seed(d);
+        var latest = KubernetesJson.Deserialize<V1Deployment>(KubernetesJson.Serialize(d));
+        latest.Metadata.Generation = 2;
+        f.Api.Answer("GET", "/deployments/web", KubernetesJson.Serialize(latest));
+        f.Api.Fail("PUT", "/deployments/web/status", System.Net.HttpStatusCode.Conflict, "Conflict");
+
+        await Assert.ThrowsAnyAsync<Exception>(() => f.SyncAsync(d));
+
+        Assert.Single(f.Api.Where("PUT", "/status"));
     }
 
     [Fact]

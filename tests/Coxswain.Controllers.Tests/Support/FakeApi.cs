@@ -15,7 +15,8 @@ public sealed class FakeApi : DelegatingHandler
 {
     private readonly Lock _lock = new();
     private readonly List<Request> _requests = [];
-    private readonly List<(string Method, string PathPart, HttpStatusCode Code, string Reason)> _failures = [];
+    private readonly List<(string Method, string PathPart, HttpStatusCode Code, string Reason, bool Once)> _failures = [];
+    private readonly List<(string Method, string PathPart, string Json)> _answers = [];
     private int _sequence;
 
     public sealed record Request(string Method, string Path, string Body)
@@ -45,7 +46,25 @@ public sealed class FakeApi : DelegatingHandler
     {
         lock (_lock)
         {
-            _failures.Add((method, pathPart, code, reason));
+            _failures.Add((method, pathPart, code, reason, false));
+        }
+    }
+
+    /// <summary>Only the next request of <paramref name="method"/> to a path containing <paramref name="pathPart"/> fails.</summary>
+    public void FailOnce(string method, string pathPart, HttpStatusCode code, string reason)
+    {
+        lock (_lock)
+        {
+            _failures.Add((method, pathPart, code, reason, true));
+        }
+    }
+
+    /// <summary>Requests of <paramref name="method"/> to a path containing <paramref name="pathPart"/> get <paramref name="json"/>.</summary>
+    public void Answer(string method, string pathPart, string json)
+    {
+        lock (_lock)
+        {
+            _answers.Add((method, pathPart, json));
         }
     }
 
@@ -69,9 +88,17 @@ public sealed class FakeApi : DelegatingHandler
             {
                 if (f.Method == method && path.Contains(f.PathPart, StringComparison.Ordinal))
                 {
+                    if (f.Once)
+                    {
+                        _failures.Remove(f);
+                    }
                     var status = $"{{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"injected {f.Reason}\",\"reason\":\"{f.Reason}\",\"code\":{(int)f.Code}}}";
                     return Answer(request, f.Code, status);
                 }
+            }
+            if (_answers.FindLast(a => a.Method == method && path.Contains(a.PathPart, StringComparison.Ordinal)) is { Json: { } json })
+            {
+                return Answer(request, HttpStatusCode.OK, json);
             }
         }
         return method switch
