@@ -286,7 +286,9 @@ public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluste
                   echo "uid=$(id -u) gid=$(id -g)" > /dev/termination-log;
                   touch /rootfs-write 2>/dev/null && echo rootfs=writable >> /dev/termination-log || echo rootfs=readonly >> /dev/termination-log;
                   echo "quota=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) shares=$(cat /sys/fs/cgroup/cpu/cpu.shares)" >> /dev/termination-log;
-                  echo "memory=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" >> /dev/termination-log
+                  echo "memory=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" >> /dev/termination-log;
+                  echo "pwd=$(pwd)" >> /dev/termination-log
+                workingDir: /etc
                 securityContext: {readOnlyRootFilesystem: true, allowPrivilegeEscalation: false}
                 resources:
                   requests: {cpu: 250m, memory: 32Mi}
@@ -313,6 +315,7 @@ public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluste
         Assert.Equal("rootfs=readonly", lines[1]);
         Assert.Equal("quota=50000 shares=256", lines[2]);
         Assert.Equal($"memory={64 * 1024 * 1024}", lines[3]);
+        Assert.Equal("pwd=/etc", lines[4]);
         Assert.Equal("Burstable", locked.Status.QosClass);
 
         var caps = await cluster.WaitForPodAsync(ns, "caps", p => p.Status?.Phase is "Succeeded" or "Failed", "finished");

@@ -79,6 +79,14 @@ public sealed class StreamingOnARealNodeTests(RealCluster cluster) : IClassFixtu
         var follow = await cluster.Kubectl.RunAsync($"-n {ns} logs -f brief", timeout: TimeSpan.FromSeconds(60));
         Assert.True(follow.ExitCode == 0, follow.ToString());
         Assert.Equal("first\nsecond\n", follow.Stdout);
+
+        // --since-time from the second line's own timestamp keeps only that line; --since=1h keeps both.
+        var stamped = await cluster.Kubectl.RunAsync($"-n {ns} logs brief --timestamps");
+        var secondAt = stamped.Stdout.Split('\n').Single(l => l.EndsWith(" second", StringComparison.Ordinal)).Split(' ')[0];
+        var since = await cluster.Kubectl.RunAsync($"-n {ns} logs brief --since-time={secondAt}");
+        Assert.True(since.ExitCode == 0, since.ToString());
+        Assert.Equal("second\n", since.Stdout);
+        Assert.Equal("first\nsecond\n", (await cluster.Kubectl.RunAsync($"-n {ns} logs brief --since=1h")).Stdout);
     }
 
     [Fact]
