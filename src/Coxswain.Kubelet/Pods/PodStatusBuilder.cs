@@ -17,13 +17,21 @@ internal static class PodStatusBuilder
         var spec = pod.Spec;
         var sandboxId = state.SandboxReady ? state.Sandbox!.Id : null;
         var initStatuses = (spec.InitContainers ?? []).Select(c => ContainerStatusOf(pod, c, state, record, probes, sandboxId, init: true)).ToList();
-        var initDone = initStatuses.All(s => s.State?.Terminated?.ExitCode == 0);
-        var statuses = spec.Containers.Select(c => ContainerStatusOf(pod, c, state, record, probes, sandboxId, init: false, initDone)).ToList();
-        var phase = Phase(pod, initStatuses, statuses, record);
+        var sidecarStatuses = initStatuses.Where(s => Sidecars.Of(spec).Any(c => c.Name == s.Name)).ToList();
+        var regularInitStatuses = initStatuses.Except(sidecarStatuses).ToList();
+        // Once an app container has run, initialization is over (sidecars that restart later do not undo it).
+        var appCreated = sandboxId != null && Sidecars.AppContainersCreated(spec, state, sandboxId);
+        var pendingInit = regularInitStatuses.Where(s => s.State?.Terminated?.ExitCode != 0)
+            .Concat(appCreated ? [] : sidecarStatuses.Where(s => s.Started != true))
+            .Select(s => s.Name).ToList();
+        var statuses = spec.Containers.Select(c => ContainerStatusOf(pod, c, state, record, probes, sandboxId, init: false, pendingInit.Count == 0)).ToList();
+        var phase = Phase(pod, regularInitStatuses, sidecarStatuses, pendingInit.Count > 0, statuses, record);
         var now = DateTime.UtcNow;
         var old = pod.Status;
 
-        var containersReady = statuses.All(s => s.Ready);
+        // Sidecars count for readiness, listed first (upstream's GenerateContainersReadyCondition).
+        var readiness = sidecarStatuses.Concat(statuses).ToList();
+        var containersReady = readiness.All(s => s.Ready);
         var ready = containersReady && ReadinessGatesPass(pod);
         var conditions = new List<V1PodCondition>();
         void Add(string type, bool value, string? reason = null, string? message = null)
@@ -41,9 +49,8 @@ internal static class PodStatusBuilder
             });
         }
         Add("PodReadyToStartContainers", state.SandboxReady && state.PodIp != null || spec.HostNetwork == true && state.SandboxReady);
-        var pendingInit = initStatuses.Where(s => s.State?.Terminated?.ExitCode != 0).Select(s => s.Name).ToList();
         Add("Initialized", pendingInit.Count == 0, "ContainersNotInitialized", $"containers with incomplete status: [{string.Join(" ", pendingInit)}]");
-        var unready = statuses.Where(s => !s.Ready).Select(s => s.Name).ToList();
+        var unready = readiness.Where(s => !s.Ready).Select(s => s.Name).ToList();
         var terminal = phase is "Succeeded" or "Failed";
         Add("Ready", ready, terminal ? "PodCompleted" : "ContainersNotReady", terminal ? null : $"containers with unready status: [{string.Join(" ", unready)}]");
         Add("ContainersReady", containersReady, terminal ? "PodCompleted" : "ContainersNotReady", terminal ? null : $"containers with unready status: [{string.Join(" ", unready)}]");
@@ -107,7 +114,7 @@ internal static class PodStatusBuilder
         {
             status.State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = latest.StartedAt.UtcDateTime } };
             status.Started = probes.Started(latest.Id);
-            status.Ready = !init && status.Started == true && probes.Ready(latest.Id);
+            status.Ready = (!init || container.IsSidecar()) && status.Started == true && probes.Ready(latest.Id);
         }
         else if (latest is { Exited: true } && waiting == null)
         {
@@ -138,20 +145,22 @@ internal static class PodStatusBuilder
     };
 
     /// <summary>Upstream's getPhase, including what restartPolicy makes of exited containers.</summary>
-    private static string Phase(V1Pod pod, List<V1ContainerStatus> init, List<V1ContainerStatus> containers, PodRecord record)
+    /// <remarks>A running sidecar keeps the pod Running; a stopped one does not count (it is stopped once the app containers are done).</remarks>
+    private static string Phase(V1Pod pod, List<V1ContainerStatus> init, List<V1ContainerStatus> sidecars, bool pendingInit,
+        List<V1ContainerStatus> containers, PodRecord record)
     {
         if (record.FailedPhase)
         {
             return "Failed";
         }
         var policy = pod.Spec.RestartPolicy ?? "Always";
-        var pendingInit = init.Any(s => s.State?.Terminated?.ExitCode != 0);
         if (pendingInit)
         {
             var failedInit = init.Any(s => s.State?.Terminated is { ExitCode: not 0 });
             return failedInit && policy == "Never" ? "Failed" : "Pending";
         }
-        int running = 0, waiting = 0, stopped = 0, succeeded = 0;
+        var running = sidecars.Count(s => s.State?.Running != null);
+        int waiting = 0, stopped = 0, succeeded = 0;
         foreach (var s in containers)
         {
             if (s.State?.Running != null)

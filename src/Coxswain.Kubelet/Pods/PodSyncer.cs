@@ -51,9 +51,30 @@ internal sealed partial class PodSyncer(CriClient cri, KubeletSettings settings,
             }
         }
 
-        // Init containers run one at a time, each to success, before any app container.
+        // Init containers run one at a time, each to success, before any app container; a sidecar only has to start.
+        var initialized = Sidecars.AppContainersCreated(pod.Spec, state, sandboxId);
+        var appDone = AppContainersDone(pod, state, sandboxId, policy);
         foreach (var init in pod.Spec.InitContainers ?? [])
         {
+            if (init.IsSidecar())
+            {
+                // A finished pod's sidecars are stopped below, not restarted (upstream's KillPod drops them).
+                if (appDone)
+                {
+                    continue;
+                }
+                var (started, next) = await SyncSidecarAsync(pod, init, record, state, sandboxId, sandboxConfig, ct);
+                Soonest(next);
+                if (!started && !initialized)
+                {
+                    return requeue;
+                }
+                continue;
+            }
+            if (initialized)
+            {
+                continue;
+            }
             var current = state.Containers.FirstOrDefault(c => c.Name == init.Name && c.SandboxId == sandboxId);
             if (current is { Exited: true, Status.ExitCode: 0 })
             {
@@ -102,7 +123,44 @@ internal sealed partial class PodSyncer(CriClient cri, KubeletSettings settings,
             }
             Soonest(await StartOrBackOffAsync(pod, container, record, state, sandboxId, sandboxConfig, current, ct));
         }
+        if (appDone)
+        {
+            await KillSidecarsAsync(pod, state, pod.Spec.TerminationGracePeriodSeconds ?? 30, DateTime.UtcNow, ct);
+        }
         return requeue;
+    }
+
+    /// <summary>Every app container has exited in this sandbox and restartPolicy restarts none of them.</summary>
+    private static bool AppContainersDone(V1Pod pod, PodRuntimeState state, string sandboxId, string policy) =>
+        policy != "Always" && pod.Spec.Containers.All(c => state.Latest(c.Name) is { Exited: true } last && last.SandboxId == sandboxId
+            && !(policy == "OnFailure" && last.Status.ExitCode != 0));
+
+    /// <summary>
+    /// Keeps a sidecar running: restarted (with crash-loop back-off) whenever it exits or fails liveness. Returns
+    /// whether it counts as started, which lets the next init container go.
+    /// </summary>
+    private async Task<(bool Started, TimeSpan? Next)> SyncSidecarAsync(V1Pod pod, V1Container sidecar, PodRecord record,
+        PodRuntimeState state, string sandboxId, PodSandboxConfig sandboxConfig, CancellationToken ct)
+    {
+        var current = state.Latest(sidecar.Name);
+        if (current is { Running: true } && current.SandboxId == sandboxId)
+        {
+            record.ClearWaiting(sidecar.Name);
+            if (probes.MustRestart(current.Id))
+            {
+                await KillContainerAsync(pod, sidecar, current, pod.Spec.TerminationGracePeriodSeconds ?? 30, ct);
+                return (false, TimeSpan.Zero);
+            }
+            return (probes.Started(current.Id), null);
+        }
+        if (current is { State: ContainerState.ContainerCreated } && current.SandboxId == sandboxId)
+        {
+            await cri.Runtime.RemoveContainerAsync(new RemoveContainerRequest { ContainerId = current.Id }, cancellationToken: ct);
+            current = state.Previous(sidecar.Name);
+        }
+        var next = await StartOrBackOffAsync(pod, sidecar, record, state, sandboxId, sandboxConfig, current, ct);
+        // Without a startup probe a sidecar has started once it runs; with one, a later sync sees the probe's verdict.
+        return (next is null && sidecar.StartupProbe is null, next);
     }
 
     /// <summary>Starts the container unless its last run ended within the crash-loop back-off.</summary>
@@ -239,15 +297,34 @@ internal sealed partial class PodSyncer(CriClient cri, KubeletSettings settings,
     }
 
     /// <summary>Stops every running container of the pod: preStop hook, then SIGTERM with the grace period, then SIGKILL.</summary>
+    /// <remarks>The sidecars go last, one by one in reverse order (upstream's termination ordering), so they keep serving the app containers while those stop.</remarks>
     public async Task KillContainersAsync(V1Pod? pod, PodRuntimeState state, long gracePeriod, CancellationToken ct)
     {
-        var running = state.Containers.Where(c => c.Running || c.State == ContainerState.ContainerCreated).ToList();
-        await Task.WhenAll(running.Select(c =>
+        var started = DateTime.UtcNow;
+        var sidecars = pod is null ? [] : Sidecars.Of(pod.Spec).Select(c => c.Name).ToHashSet();
+        var running = state.Containers.Where(c => (c.Running || c.State == ContainerState.ContainerCreated) && !sidecars.Contains(c.Name));
+        await Task.WhenAll(running.Select(c => KillContainerAsync(pod, SpecOf(pod, c.Name), c, gracePeriod, ct)));
+        if (pod != null)
         {
-            var spec = pod?.Spec.Containers.Concat(pod.Spec.InitContainers ?? []).FirstOrDefault(x => x.Name == c.Name);
-            return KillContainerAsync(pod, spec, c, gracePeriod, ct);
-        }));
+            await KillSidecarsAsync(pod, state, gracePeriod, started, ct);
+        }
     }
+
+    private async Task KillSidecarsAsync(V1Pod pod, PodRuntimeState state, long gracePeriod, DateTime started, CancellationToken ct)
+    {
+        foreach (var sidecar in Sidecars.Of(pod.Spec).Reverse())
+        {
+            foreach (var c in state.Containers.Where(c => c.Name == sidecar.Name && (c.Running || c.State == ContainerState.ContainerCreated)))
+            {
+                // What is left of the pod's grace period, and at least upstream's 2 s.
+                var left = gracePeriod == 0 ? 0 : Math.Max(2, gracePeriod - (long)(DateTime.UtcNow - started).TotalSeconds);
+                await KillContainerAsync(pod, sidecar, c, left, ct);
+            }
+        }
+    }
+
+    private static V1Container? SpecOf(V1Pod? pod, string name) =>
+        pod?.Spec.Containers.Concat(pod.Spec.InitContainers ?? []).FirstOrDefault(x => x.Name == name);
 
     private async Task KillContainerAsync(V1Pod? pod, V1Container? spec, RuntimeContainer container, long gracePeriod, CancellationToken ct)
     {

@@ -51,7 +51,7 @@ internal sealed class ProbeManager(CriClient cri, IEventRecorder events, Action<
     public void Sync(V1Pod pod, PodRuntimeState state)
     {
         var running = new HashSet<string>();
-        foreach (var container in pod.Spec.Containers)
+        foreach (var container in pod.Spec.Containers.Concat(Sidecars.Of(pod.Spec)))
         {
             if (state.Latest(container.Name) is not { Running: true } rc)
             {
