@@ -74,7 +74,8 @@ public sealed partial class RealKubelet(Kubernetes client, RealKubeletOptions op
             var nodeTask = node.RunAsync(ct);
             var sandboxImage = EnsureSandboxImageAsync(cri, ct);
             await node.Registered.WaitAsync(ct);
-            await Task.WhenAll(nodeTask, workers.RunAsync(ct), sandboxImage, servicesTask);
+            var logRotation = new ContainerLogRotation(cri, settings, loggers.CreateLogger("logs")).RunAsync(ct);
+            await Task.WhenAll(nodeTask, workers.RunAsync(ct), sandboxImage, servicesTask, logRotation);
         }
         finally
         {

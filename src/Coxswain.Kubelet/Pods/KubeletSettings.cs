@@ -21,4 +21,10 @@ public sealed record KubeletSettings
     public TimeSpan RelistPeriod { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>How often configMap, secret and downwardAPI volumes are rewritten from their sources.</summary>
     public TimeSpan VolumeRefreshPeriod { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>A running container's log is rotated once it reaches this size (upstream's containerLogMaxSize, 10Mi).</summary>
+    public long ContainerLogMaxSize { get; init; } = 10L << 20;
+    /// <summary>Log files kept per container, the current one included (upstream's containerLogMaxFiles, 5; at least 2).</summary>
+    public int ContainerLogMaxFiles { get; init; } = 5;
+    /// <summary>How often log sizes are checked (upstream's containerLogMonitorInterval, 10 s).</summary>
+    public TimeSpan ContainerLogMonitorInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

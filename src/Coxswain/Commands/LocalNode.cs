@@ -19,7 +19,10 @@ internal static class LocalNode
     public static readonly Option<string> CgroupRoot = new("--cgroup-root") { Description = "cgroup path of the local node's pods", DefaultValueFactory = _ => "/kubepods" };
     public static readonly Option<string?> RuntimeEndpoint = new("--container-runtime-endpoint") { Description = "CRI socket of an existing containerd for the local node" };
 
-    public static IEnumerable<Option> Options => [DisableAgent, DisableRegistry, RegistryPort, NodeName, NodeIp, CgroupRoot, RuntimeEndpoint];
+    public static readonly Option<string> LogMaxSize = ContainerLogOptions.MaxSize();
+    public static readonly Option<int> LogMaxFiles = ContainerLogOptions.MaxFiles();
+
+    public static IEnumerable<Option> Options => [DisableAgent, DisableRegistry, RegistryPort, NodeName, NodeIp, CgroupRoot, RuntimeEndpoint, LogMaxSize, LogMaxFiles];
 
     public sealed record Settings(bool Agent, bool Registry, int RegistryPort, AgentCommand.RealAgentSettings Real);
 
@@ -28,7 +31,8 @@ internal static class LocalNode
         !parse.GetValue(DisableRegistry),
         parse.GetValue(RegistryPort),
         new AgentCommand.RealAgentSettings(Path.Combine(serverDataDir, "agent"), parse.GetValue(NodeName), parse.GetValue(NodeIp),
-            parse.GetValue(CgroupRoot)!, parse.GetValue(RuntimeEndpoint), $"127.0.0.1:{parse.GetValue(RegistryPort)}"));
+            parse.GetValue(CgroupRoot)!, parse.GetValue(RuntimeEndpoint), $"127.0.0.1:{parse.GetValue(RegistryPort)}",
+            ContainerLogOptions.Bytes(parse.GetValue(LogMaxSize)!), parse.GetValue(LogMaxFiles)));
 
     /// <summary>Starts the seeded registry unless disabled or not installed; null when it does not run (the reason is logged).</summary>
     public static async Task<LocalRegistry?> StartRegistryAsync(Settings settings, string serverDataDir, ILogger logger, CancellationToken ct)

@@ -151,6 +151,30 @@ public sealed class NodeHost : IAsyncDisposable
     public NodeProcess StartRealAgent(string nodeName = "node-1", params string[] extraArgs) =>
         StartAgent(new[] { "--data-dir", AgentDataDir, "--cgroup-root", CgroupRoot, "--node-name", nodeName, "--node-ip", NodeIp }.Concat(extraArgs).ToArray());
 
+    /// <summary>Polls <paramref name="condition"/> for up to 90 s; fails with the cluster's pods and the node processes' output.</summary>
+    public async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                var pods = await Kubectl().RunAsync("get pods -A -o wide");
+                var agentLog = string.Join("\n", StartedProcesses.Select(p => p.Output));
+                Assert.Fail($"timed out waiting for {what}\n{pods.Stdout}\n--- agent ---\n{agentLog[^Math.Min(agentLog.Length, 8000)..]}");
+            }
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Waits until the pod's phase is <paramref name="phase"/>.</summary>
+    public Task UntilPodPhaseAsync(string pod, string phase) =>
+        UntilAsync(async () => (await Kubectl().RunAsync($"get pod {pod} -o jsonpath={{.status.phase}}")).Stdout == phase, $"{pod} {phase}");
+
+    /// <summary>Waits until the Node is Ready.</summary>
+    public Task UntilNodeReadyAsync(string node = "node-1") =>
+        UntilAsync(async () => (await Kubectl().RunAsync($"get node {node} --no-headers")).Stdout.Contains(" Ready "), node + " Ready");
+
     /// <summary>The data dir of <see cref="StartRealAgent"/>'s agent (containerd's root and state, pods, logs).</summary>
     public string AgentDataDir => Path.Combine(_name.HarnessDir, "agent");
 

@@ -12,11 +12,10 @@ public sealed class AgentRecoveryTests
         await using var host = await NodeHost.StartAsync(["--disable-agent"]);
         var kubectl = host.Kubectl();
         var agent = host.StartRealAgent("node-1", "--registry", "127.0.0.1:5000");
-        var cluster = new Waiter(host);
-        await cluster.UntilAsync(async () => (await kubectl.RunAsync("get node node-1 --no-headers")).Stdout.Contains(" Ready "), "node Ready");
+        await host.UntilNodeReadyAsync();
         await kubectl.OkAsync("run keeper --image=registry.k8s.io/pause:3.10 --restart=Always");
         string Container() => kubectl.RunAsync("get pod keeper -o jsonpath={.status.containerStatuses[0].containerID}").Result.Stdout;
-        await cluster.UntilAsync(async () => (await kubectl.RunAsync("get pod keeper -o jsonpath={.status.phase}")).Stdout == "Running", "keeper Running");
+        await host.UntilPodPhaseAsync("keeper", "Running");
         var before = Container();
 
         // The agent stops (SIGTERM) and comes back: the pod is adopted, not restarted.
@@ -32,9 +31,9 @@ public sealed class AgentRecoveryTests
         var pid = int.Parse(await File.ReadAllTextAsync(Path.Combine(paths.ContainerdDir, "containerd.pid")));
         System.Diagnostics.Process.GetProcessById(pid).Kill();
         await agent.WaitForOutputAsync("starting it again", TimeSpan.FromSeconds(30));
-        await cluster.UntilAsync(async () => int.Parse(await File.ReadAllTextAsync(Path.Combine(paths.ContainerdDir, "containerd.pid"))) != pid, "a new containerd");
+        await host.UntilAsync(async () => int.Parse(await File.ReadAllTextAsync(Path.Combine(paths.ContainerdDir, "containerd.pid"))) != pid, "a new containerd");
         await kubectl.OkAsync("run after --image=registry.k8s.io/pause:3.10 --restart=Never");
-        await cluster.UntilAsync(async () => (await kubectl.RunAsync("get pod after -o jsonpath={.status.phase}")).Stdout == "Running", "a new pod Running");
+        await host.UntilPodPhaseAsync("after", "Running");
         Assert.Equal(before, Container());
         Assert.Equal("Running", (await kubectl.OkAsync("get pod keeper -o jsonpath={.status.phase}")).Trim());
     }
@@ -52,32 +51,13 @@ public sealed class AgentRecoveryTests
         var agent = host.StartInNode(["dotnet", Coxswain.ApiServer.Tests.Harness.CoxServer.CoxDll, "agent", "--server", host.Url, "--token", host.Server.Token,
             "--insecure-skip-tls-verify", "--data-dir", host.AgentDataDir, "--cgroup-root", host.CgroupRoot, "--node-name", "node-1", "--node-ip", NodeHost.NodeIp,
             "--registry", "127.0.0.1:5000", "--container-runtime-endpoint", "unix://" + paths.ContainerdSocket]);
-        var cluster = new Waiter(host);
-        await cluster.UntilAsync(async () => (await kubectl.RunAsync("get node node-1 --no-headers")).Stdout.Contains(" Ready "), "node Ready");
+        await host.UntilNodeReadyAsync();
         await kubectl.OkAsync("run guest --image=busybox --restart=Never -- sleep 3600");
-        await cluster.UntilAsync(async () => (await kubectl.RunAsync("get pod guest -o jsonpath={.status.phase}")).Stdout == "Running", "guest Running");
+        await host.UntilPodPhaseAsync("guest", "Running");
         Assert.DoesNotContain("is serving CRI", agent.Output); // it did not start a containerd of its own
 
         // Stopping the agent leaves that containerd alone.
         await agent.StopAsync();
         Assert.False(containerd.HasExited);
-    }
-
-    private sealed class Waiter(NodeHost host)
-    {
-        public async Task UntilAsync(Func<Task<bool>> condition, string what)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(90);
-            while (!await condition())
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    var pods = await host.Kubectl().RunAsync("get pods -A -o wide");
-                    var agentLog = string.Join("\n", host.StartedProcesses.Select(p => p.Output));
-                    Assert.Fail($"timed out waiting for {what}\n{pods.Stdout}\n--- agent ---\n{agentLog[^Math.Min(agentLog.Length, 8000)..]}");
-                }
-                await Task.Delay(250);
-            }
-        }
     }
 }

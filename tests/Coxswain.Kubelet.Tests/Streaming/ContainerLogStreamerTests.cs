@@ -102,6 +102,37 @@ public sealed class ContainerLogStreamerTests : IDisposable
     }
 
     [Fact]
+    public async Task FollowGoesOnToTheNewFileWhenTheLogIsRotated()
+    {
+        var path = WriteLog("2026-11-26T05:00:01Z stdout F first");
+        var running = true;
+        using var output = new MemoryStream();
+        var follow = new ContainerLogStreamer(TimeSpan.FromMilliseconds(10)).StreamAsync(
+            path, new LogOptions { Follow = true }, output, _ => Task.FromResult(Volatile.Read(ref running)), CancellationToken.None);
+        await WaitForOutputAsync(output, "first\n");
+
+        // Rotation: the file is renamed, the runtime finishes its last write there, then writes a new file at the path.
+        File.Move(path, path + ".20261126-050002");
+        await File.AppendAllTextAsync(path + ".20261126-050002", "2026-11-26T05:00:02Z stdout F second\n");
+        await File.WriteAllTextAsync(path, "2026-11-26T05:00:03Z stdout F third\n");
+        await WaitForOutputAsync(output, "first\nsecond\nthird\n");
+
+        Volatile.Write(ref running, false);
+        await follow.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("first\nsecond\nthird\n", Encoding.UTF8.GetString(output.ToArray()));
+    }
+
+    private static async Task WaitForOutputAsync(MemoryStream output, string expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Encoding.UTF8.GetString(output.ToArray()) != expected)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"output never became {expected}: {Encoding.UTF8.GetString(output.ToArray())}");
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
     public async Task FollowEndsWhenTheClientLeaves()
     {
         var path = WriteLog("2026-11-26T05:00:01Z stdout F first");

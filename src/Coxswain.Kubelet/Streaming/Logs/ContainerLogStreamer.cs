@@ -5,7 +5,8 @@ namespace Coxswain.Kubelet.Streaming.Logs;
 /// <summary>
 /// Serves a CRI log file the way upstream's kubelet does: partial (P) chunks joined into one
 /// line, optional timestamp prefix, since filter, last N lines, byte limit, and follow, which
-/// tails the file until the container has stopped and the file stopped growing, or the client left.
+/// tails the file (on to the new one when log rotation renames it away) until the container has
+/// stopped and the file stopped growing, or the client left.
 /// </summary>
 internal sealed class ContainerLogStreamer(TimeSpan pollInterval)
 {
@@ -16,14 +17,18 @@ internal sealed class ContainerLogStreamer(TimeSpan pollInterval)
 
     public async Task StreamAsync(string path, LogOptions options, Stream output, Func<CancellationToken, Task<bool>> isRunning, CancellationToken ct)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, useAsync: true);
-        var lines = new LineReader(file);
+        await using var reader = new RotatingReader(path);
+        await StreamAsync(reader, options, output, isRunning, ct);
+    }
+
+    private async Task StreamAsync(RotatingReader reader, LogOptions options, Stream output, Func<CancellationToken, Task<bool>> isRunning, CancellationToken ct)
+    {
         var joiner = new Joiner();
         var limit = new ByteLimit(options.LimitBytes);
 
         // What the file holds now: with tailLines only its last lines count.
         var backlog = new Queue<Entry>();
-        foreach (var entry in ReadAvailable(lines, joiner, options))
+        foreach (var entry in ReadAvailable(reader.Lines, joiner, options))
         {
             backlog.Enqueue(entry);
             if (options.TailLines is { } tail && backlog.Count > tail)
@@ -50,7 +55,7 @@ internal sealed class ContainerLogStreamer(TimeSpan pollInterval)
         while (!ct.IsCancellationRequested)
         {
             var running = await isRunning(ct);
-            var fresh = ReadAvailable(lines, joiner, options).ToList();
+            var fresh = ReadAvailable(reader.Lines, joiner, options).ToList();
             if (fresh.Count > 0)
             {
                 if (!await WriteAsync(fresh, output, options, limit, ct))
@@ -68,8 +73,56 @@ internal sealed class ContainerLogStreamer(TimeSpan pollInterval)
                 }
                 return;
             }
+            if (reader.RotatedAndRefilled())
+            {
+                // The runtime writes to the new file now, so all it wrote to the old one is there: finish it first.
+                var rest = ReadAvailable(reader.Lines, joiner, options).ToList();
+                if (rest.Count > 0 && !await WriteAsync(rest, output, options, limit, ct))
+                {
+                    return;
+                }
+                await reader.SwitchAsync();
+                continue;
+            }
             await Task.Delay(pollInterval, ct);
         }
+    }
+
+    /// <summary>The log file being read; rotation renames it away, and the runtime's new file at the same path is read next.</summary>
+    private sealed class RotatingReader : IAsyncDisposable
+    {
+        private readonly string _path;
+        private FileStream _file;
+
+        public RotatingReader(string path)
+        {
+            _path = path;
+            _file = Open(path);
+            Lines = new LineReader(_file);
+        }
+
+        public LineReader Lines { get; private set; }
+
+        private static FileStream Open(string path) =>
+            new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, useAsync: true);
+
+        /// <summary>The open file was renamed away and the runtime has written to a new one at the path.</summary>
+        public bool RotatedAndRefilled()
+        {
+            // /proc shows where the open file is now: no longer at the path once renamed.
+            var now = new FileInfo($"/proc/self/fd/{_file.SafeFileHandle.DangerousGetHandle()}").LinkTarget;
+            return now != null && now != Path.GetFullPath(_path) && new FileInfo(_path) is { Exists: true, Length: > 0 };
+        }
+
+        public async Task SwitchAsync()
+        {
+            var next = Open(_path);
+            await _file.DisposeAsync();
+            _file = next;
+            Lines = new LineReader(_file);
+        }
+
+        public ValueTask DisposeAsync() => _file.DisposeAsync();
     }
 
     private static IEnumerable<Entry> ReadAvailable(LineReader lines, Joiner joiner, LogOptions options)
