@@ -75,7 +75,8 @@ public sealed partial class RealKubelet(Kubernetes client, RealKubeletOptions op
             var sandboxImage = EnsureSandboxImageAsync(cri, ct);
             await node.Registered.WaitAsync(ct);
             var logRotation = new ContainerLogRotation(cri, settings, loggers.CreateLogger("logs")).RunAsync(ct);
-            await Task.WhenAll(nodeTask, workers.RunAsync(ct), sandboxImage, servicesTask, logRotation);
+            var imageGc = new Images.ImageGarbageCollector(cri, settings, events, loggers.CreateLogger("images")).RunAsync(ct);
+            await Task.WhenAll(nodeTask, workers.RunAsync(ct), sandboxImage, servicesTask, logRotation, imageGc);
         }
         finally
         {

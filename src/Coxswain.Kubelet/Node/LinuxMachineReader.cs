@@ -107,7 +107,7 @@ public sealed class LinuxMachineReader(string dataDir) : IMachineReader
         }
     }
 
-    private static FilesystemStats Statfs(string path)
+    public static FilesystemStats Statfs(string path)
     {
         Directory.CreateDirectory(path);
         if (statvfs(path, out var s) != 0)

@@ -27,4 +27,10 @@ public sealed record KubeletSettings
     public int ContainerLogMaxFiles { get; init; } = 5;
     /// <summary>How often log sizes are checked (upstream's containerLogMonitorInterval, 10 s).</summary>
     public TimeSpan ContainerLogMonitorInterval { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Image filesystem usage (percent) from which unused images are removed (upstream's imageGCHighThresholdPercent).</summary>
+    public int ImageGcHighThresholdPercent { get; init; } = 85;
+    /// <summary>Usage (percent) that image garbage collection frees down to (imageGCLowThresholdPercent).</summary>
+    public int ImageGcLowThresholdPercent { get; init; } = 80;
+    /// <summary>An unused image younger than this stays (upstream's imageMinimumGCAge).</summary>
+    public TimeSpan MinimumImageTtl { get; init; } = TimeSpan.FromMinutes(2);
 }

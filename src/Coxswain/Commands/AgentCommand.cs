@@ -33,14 +33,14 @@ internal static class AgentCommand
         var cgroupRoot = new Option<string>("--cgroup-root") { Description = "cgroup path under which pod cgroups are made, in every hierarchy", DefaultValueFactory = _ => "/kubepods" };
         var runtimeEndpoint = new Option<string?>("--container-runtime-endpoint") { Description = "CRI socket of an existing containerd (default: start containerd as a child)" };
         var registry = new Option<string?>("--registry") { Description = "HOST:PORT of the cluster's image registry; docker.io and registry.k8s.io pulls go there over plain HTTP", DefaultValueFactory = _ => "127.0.0.1:5000" };
-        var logMaxSize = ContainerLogOptions.MaxSize();
-        var logMaxFiles = ContainerLogOptions.MaxFiles();
+        var kubeletFlags = new KubeletFlags();
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level printed", DefaultValueFactory = _ => LogLevel.Information };
         var command = new Command("agent", "Run node agents; with --simulated, many fake nodes in one process")
         {
             simulated, nodes, kubeconfig, server, token, insecure, cpu, memory, pods, prefix, startDelay, template, logLevel,
-            dataDir, nodeName, nodeIp, cgroupRoot, runtimeEndpoint, registry, logMaxSize, logMaxFiles,
+            dataDir, nodeName, nodeIp, cgroupRoot, runtimeEndpoint, registry,
         };
+        kubeletFlags.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             Kubernetes client;
@@ -72,7 +72,7 @@ internal static class AgentCommand
                 using var realTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; realStop.Cancel(); });
                 var real = new RealAgentSettings(Path.GetFullPath(parse.GetValue(dataDir)!), parse.GetValue(nodeName), parse.GetValue(nodeIp),
                     parse.GetValue(cgroupRoot)!, parse.GetValue(runtimeEndpoint), parse.GetValue(registry),
-                    ContainerLogOptions.Bytes(parse.GetValue(logMaxSize)!), parse.GetValue(logMaxFiles));
+                    kubeletFlags.Read(parse));
                 using (client)
                 {
                     return await RunRealAsync(client, real, realLoggers, realStop.Token);
@@ -103,7 +103,7 @@ internal static class AgentCommand
 
     /// <summary>What a real agent is told on the command line (or by `cox server` for its local agent).</summary>
     public sealed record RealAgentSettings(string DataDir, string? NodeName, string? NodeIp, string CgroupRoot, string? RuntimeEndpoint, string? Registry,
-        long ContainerLogMaxSize, int ContainerLogMaxFiles);
+        KubeletTuning Tuning);
 
     /// <summary>Runs a real kubelet until <paramref name="ct"/> is cancelled; shared by `cox agent` and `cox server`'s local agent.</summary>
     public static async Task<int> RunRealAsync(Kubernetes client, RealAgentSettings real, ILoggerFactory loggerFactory, CancellationToken ct)
@@ -120,8 +120,11 @@ internal static class AgentCommand
             Paths = paths,
             CgroupRoot = real.CgroupRoot,
             NodeIp = real.NodeIp ?? NodeAddresses.DefaultInternalIp(),
-            ContainerLogMaxSize = real.ContainerLogMaxSize,
-            ContainerLogMaxFiles = real.ContainerLogMaxFiles,
+            ContainerLogMaxSize = real.Tuning.ContainerLogMaxSize,
+            ContainerLogMaxFiles = real.Tuning.ContainerLogMaxFiles,
+            ImageGcHighThresholdPercent = real.Tuning.ImageGcHighThresholdPercent,
+            ImageGcLowThresholdPercent = real.Tuning.ImageGcLowThresholdPercent,
+            MinimumImageTtl = real.Tuning.MinimumImageTtl,
         };
         var kubelet = new RealKubelet(client, new RealKubeletOptions
         {

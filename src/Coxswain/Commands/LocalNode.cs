@@ -19,10 +19,9 @@ internal static class LocalNode
     public static readonly Option<string> CgroupRoot = new("--cgroup-root") { Description = "cgroup path of the local node's pods", DefaultValueFactory = _ => "/kubepods" };
     public static readonly Option<string?> RuntimeEndpoint = new("--container-runtime-endpoint") { Description = "CRI socket of an existing containerd for the local node" };
 
-    public static readonly Option<string> LogMaxSize = ContainerLogOptions.MaxSize();
-    public static readonly Option<int> LogMaxFiles = ContainerLogOptions.MaxFiles();
+    public static readonly KubeletFlags Kubelet = new();
 
-    public static IEnumerable<Option> Options => [DisableAgent, DisableRegistry, RegistryPort, NodeName, NodeIp, CgroupRoot, RuntimeEndpoint, LogMaxSize, LogMaxFiles];
+    public static IEnumerable<Option> Options => [DisableAgent, DisableRegistry, RegistryPort, NodeName, NodeIp, CgroupRoot, RuntimeEndpoint];
 
     public sealed record Settings(bool Agent, bool Registry, int RegistryPort, AgentCommand.RealAgentSettings Real);
 
@@ -32,7 +31,7 @@ internal static class LocalNode
         parse.GetValue(RegistryPort),
         new AgentCommand.RealAgentSettings(Path.Combine(serverDataDir, "agent"), parse.GetValue(NodeName), parse.GetValue(NodeIp),
             parse.GetValue(CgroupRoot)!, parse.GetValue(RuntimeEndpoint), $"127.0.0.1:{parse.GetValue(RegistryPort)}",
-            ContainerLogOptions.Bytes(parse.GetValue(LogMaxSize)!), parse.GetValue(LogMaxFiles)));
+            Kubelet.Read(parse)));
 
     /// <summary>Starts the seeded registry unless disabled or not installed; null when it does not run (the reason is logged).</summary>
     public static async Task<LocalRegistry?> StartRegistryAsync(Settings settings, string serverDataDir, ILogger logger, CancellationToken ct)

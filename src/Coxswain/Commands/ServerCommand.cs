@@ -26,6 +26,7 @@ internal static class ServerCommand
         {
             command.Options.Add(option);
         }
+        LocalNode.Kubelet.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             if (!IPAddress.TryParse(parse.GetValue(bind), out var address))

@@ -147,7 +147,8 @@ public sealed class NodeHostPodTests
         }
     }
 
-    private static void StartContainerd(NodeHost host, AgentPaths paths)
+    /// <summary>Starts containerd in the node with a CNI bridge config of its own (no agent).</summary>
+    internal static void StartContainerd(NodeHost host, AgentPaths paths)
     {
         foreach (var dir in new[] { paths.ContainerdDir, paths.CniConfDir, paths.CniIpamDir, paths.PodLogsDir })
         {
@@ -168,7 +169,7 @@ public sealed class NodeHostPodTests
         host.StartInNode(["containerd", "--config", paths.ContainerdConfig]);
     }
 
-    private static async Task WaitForCriAsync(CriClient cri, NodeHost host)
+    internal static async Task WaitForCriAsync(CriClient cri, NodeHost host)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)

@@ -15,8 +15,11 @@ internal static class SleeperImage
 {
     private const string BusyboxPath = "/bin/busybox";
 
-    /// <summary>Writes the archive; <paramref name="name"/> becomes the image name in containerd.</summary>
-    public static void WriteArchive(string path, string name)
+    /// <summary>
+    /// Writes the archive; <paramref name="name"/> becomes the image name in containerd. A <paramref name="variant"/>
+    /// (a config label) makes an image of its own, with another id over the same layer.
+    /// </summary>
+    public static void WriteArchive(string path, string name, string? variant = null)
     {
         var layerTar = LayerTar();
         var diffId = Sha256(layerTar);
@@ -25,7 +28,11 @@ internal static class SleeperImage
         {
             ["architecture"] = "amd64",
             ["os"] = "linux",
-            ["config"] = new JsonObject { ["Entrypoint"] = new JsonArray("/bin/busybox", "sleep", "2147483647") },
+            ["config"] = new JsonObject
+            {
+                ["Entrypoint"] = new JsonArray("/bin/busybox", "sleep", "2147483647"),
+                ["Labels"] = new JsonObject { ["variant"] = variant ?? "" },
+            },
             ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = new JsonArray($"sha256:{diffId}") },
         }.ToJsonString());
         var manifest = Encoding.UTF8.GetBytes(new JsonObject
