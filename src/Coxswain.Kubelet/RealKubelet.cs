@@ -60,6 +60,7 @@ public sealed partial class RealKubelet(Kubernetes client, RealKubeletOptions op
                 CniConfDir = paths.CniConfDir,
                 CniIpamDir = paths.CniIpamDir,
                 KubeletPort = settings.KubeletPort,
+                Eviction = settings.EvictionHard,
             }, loggers.CreateLogger("node"), events);
             if (containerd != null)
             {
@@ -75,8 +76,10 @@ public sealed partial class RealKubelet(Kubernetes client, RealKubeletOptions op
             var sandboxImage = EnsureSandboxImageAsync(cri, ct);
             await node.Registered.WaitAsync(ct);
             var logRotation = new ContainerLogRotation(cri, settings, loggers.CreateLogger("logs")).RunAsync(ct);
-            var imageGc = new Images.ImageGarbageCollector(cri, settings, events, loggers.CreateLogger("images")).RunAsync(ct);
-            await Task.WhenAll(nodeTask, workers.RunAsync(ct), sandboxImage, servicesTask, logRotation, imageGc);
+            var images = new Images.ImageGarbageCollector(cri, settings, events, loggers.CreateLogger("images"));
+            var eviction = new EvictionManager(settings.EvictionHard, machine, cri, workers, images, events, loggers.CreateLogger("eviction"));
+            workers.Admit = eviction.Admit;
+            await Task.WhenAll(nodeTask, workers.RunAsync(ct), sandboxImage, servicesTask, logRotation, images.RunAsync(ct), eviction.RunAsync(ct));
         }
         finally
         {

@@ -24,6 +24,7 @@ internal sealed partial class ImageGarbageCollector(CriClient cri, KubeletSettin
     private sealed record ImageRecord(DateTimeOffset FirstDetected, DateTimeOffset LastUsed, ulong Size, bool Pinned);
 
     private readonly Dictionary<string, ImageRecord> _records = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Func<string, FilesystemStats> _statfs = statfs ?? LinuxMachineReader.Statfs;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -47,6 +48,20 @@ internal sealed partial class ImageGarbageCollector(CriClient cri, KubeletSettin
     /// <summary>One round: frees space when the image filesystem is over the high threshold; returns the bytes freed.</summary>
     public async Task<long> CollectAsync(CancellationToken ct)
     {
+        // The periodic round and the eviction manager's reclaim share the records.
+        await _gate.WaitAsync(ct);
+        try
+        {
+            return await CollectLockedAsync(ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<long> CollectLockedAsync(CancellationToken ct)
+    {
         var mountpoint = (await cri.Images.ImageFsInfoAsync(new ImageFsInfoRequest(), cancellationToken: ct)).ImageFilesystems
             .Select(f => f.FsId?.Mountpoint).FirstOrDefault(m => !string.IsNullOrEmpty(m)) ?? settings.Paths.ContainerdDir;
         var fs = _statfs(mountpoint);
@@ -64,7 +79,7 @@ internal sealed partial class ImageGarbageCollector(CriClient cri, KubeletSettin
         }
         var toFree = fs.CapacityBytes * (100 - settings.ImageGcLowThresholdPercent) / 100 - available;
         LogOverThreshold(logger, usagePercent, settings.ImageGcHighThresholdPercent, toFree);
-        var freed = await FreeAsync(toFree, ct);
+        var freed = await FreeLockedAsync(toFree, ct);
         if (freed < toFree)
         {
             events.Event(NodeReference(), EventTypes.Warning, "FreeDiskSpaceFailed",
@@ -75,6 +90,19 @@ internal sealed partial class ImageGarbageCollector(CriClient cri, KubeletSettin
 
     /// <summary>Removes unused images, least recently used first, until <paramref name="bytes"/> are freed; returns what was freed.</summary>
     public async Task<long> FreeAsync(long bytes, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            return await FreeLockedAsync(bytes, ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<long> FreeLockedAsync(long bytes, CancellationToken ct)
     {
         var inUse = await DetectAsync(ct);
         var now = _time.GetUtcNow();

@@ -97,7 +97,7 @@ internal static class NodeStatusBuilder
                 allocatable[name] = value - (long)(name == "cpu" ? amount * 1000 : amount);
             }
         }
-        allocatable["memory"] -= options.Eviction.MemoryAvailableBytes;
+        allocatable["memory"] -= options.Eviction.MemoryReservedBytes(capacity["memory"]);
         allocatable["ephemeral-storage"] -= options.Eviction.NodefsReservedBytes(capacity["ephemeral-storage"]);
         foreach (var name in allocatable.Keys.ToList())
         {

@@ -33,4 +33,6 @@ public sealed record KubeletSettings
     public int ImageGcLowThresholdPercent { get; init; } = 80;
     /// <summary>An unused image younger than this stays (upstream's imageMinimumGCAge).</summary>
     public TimeSpan MinimumImageTtl { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>Hard eviction thresholds (--eviction-hard): pressure conditions, evictions and allocatable.</summary>
+    public Node.EvictionThresholds EvictionHard { get; init; } = Node.EvictionThresholds.Default;
 }

@@ -19,11 +19,17 @@ internal sealed class PodRecord(string uid)
     public string? FailedReason { get; private set; }
     public string? FailedMessage { get; private set; }
 
-    public void Fail(string reason, string message)
+    /// <summary>Set when the kubelet itself ended the pod (eviction): the DisruptionTarget condition says so.</summary>
+    public bool TerminatedByKubelet { get; private set; }
+    /// <summary>The admission check ran (it runs once, before anything of the pod starts).</summary>
+    public bool Admitted { get; set; }
+
+    public void Fail(string reason, string message, bool byKubelet = false)
     {
         FailedPhase = true;
         FailedReason = reason;
         FailedMessage = message;
+        TerminatedByKubelet |= byKubelet;
     }
     public string? LastWrittenStatus { get; set; }
     public bool Terminated { get; set; }

@@ -54,6 +54,19 @@ internal static class PodStatusBuilder
         var terminal = phase is "Succeeded" or "Failed";
         Add("Ready", ready, terminal ? "PodCompleted" : "ContainersNotReady", terminal ? null : $"containers with unready status: [{string.Join(" ", unready)}]");
         Add("ContainersReady", containersReady, terminal ? "PodCompleted" : "ContainersNotReady", terminal ? null : $"containers with unready status: [{string.Join(" ", unready)}]");
+        if (record.TerminatedByKubelet)
+        {
+            // Upstream's eviction manager marks the pods it ends as disrupted by the kubelet.
+            var previous = old?.Conditions?.FirstOrDefault(c => c.Type == "DisruptionTarget");
+            conditions.Add(new V1PodCondition
+            {
+                Type = "DisruptionTarget",
+                Status = "True",
+                Reason = "TerminationByKubelet",
+                Message = record.FailedMessage,
+                LastTransitionTime = previous?.Status == "True" ? previous.LastTransitionTime : now,
+            });
+        }
         if (old?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled") is { } scheduled)
         {
             conditions.Add(scheduled);

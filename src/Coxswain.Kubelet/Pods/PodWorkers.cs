@@ -56,6 +56,26 @@ public sealed partial class PodWorkers : IAsyncDisposable
         _informer = new SharedInformer<V1Pod>(new ListWatcher<V1Pod>(client, ResourceTypes.Pods, fieldSelector: $"spec.nodeName={settings.NodeName}"));
     }
 
+    /// <summary>Asked once per pod before it starts: null admits it, otherwise the reason (Evicted) and message it fails with.</summary>
+    public Func<V1Pod, (string Reason, string Message)?>? Admit { get; set; }
+
+    /// <summary>Pods this node runs or is starting: not finished, not being deleted, not failed by the kubelet.</summary>
+    public IReadOnlyList<V1Pod> ActivePods() =>
+    [
+        .. _workers.Values.Where(w => !w.Deleted && !w.Record.FailedPhase && w.Pod is { Metadata.DeletionTimestamp: null, Status.Phase: not ("Succeeded" or "Failed") })
+            .Select(w => w.Pod!),
+    ];
+
+    /// <summary>Ends a pod as the eviction manager does: Failed/Evicted with <paramref name="message"/>, its containers killed at once.</summary>
+    public void Evict(string uid, string message)
+    {
+        if (_workers.TryGetValue(uid, out var worker))
+        {
+            worker.Record.Fail("Evicted", message, byKubelet: true);
+            worker.Wake.Writer.TryWrite(true);
+        }
+    }
+
     /// <summary>The pods of this node the API knows, by uid (for the streaming server and status).</summary>
     public V1Pod? Find(string ns, string name) => _informer.Lister.GetByKey($"{ns}/{name}");
 
@@ -199,6 +219,23 @@ public sealed partial class PodWorkers : IAsyncDisposable
                 await _syncer.KillContainersAsync(pod, state, 0, ct);
                 await _syncer.StopSandboxesAsync(state, ct);
             }
+            return (false, null);
+        }
+        if (!worker.Record.Admitted)
+        {
+            worker.Record.Admitted = true;
+            // Only a pod that has not started yet is judged: one found running (an agent restart) stays.
+            if (state.IsEmpty && Admit?.Invoke(pod) is { } rejected)
+            {
+                worker.Record.Fail(rejected.Reason, rejected.Message);
+                _events.Event(pod, EventTypes.Warning, rejected.Reason, rejected.Message);
+            }
+        }
+        if (worker.Record.FailedPhase && worker.Record.FailedReason == "Evicted")
+        {
+            // Evicted or refused: nothing runs again; the status says why.
+            await _syncer.KillContainersAsync(pod, state, 0, ct);
+            await WriteStatusAsync(pod, worker.Record, await PodRuntimeState.ReadAsync(_cri, worker.Uid, ct), ct);
             return (false, null);
         }
         if (PastActiveDeadline(pod, worker.Record) is { } left && left <= TimeSpan.Zero)

@@ -125,6 +125,7 @@ internal static class AgentCommand
             ImageGcHighThresholdPercent = real.Tuning.ImageGcHighThresholdPercent,
             ImageGcLowThresholdPercent = real.Tuning.ImageGcLowThresholdPercent,
             MinimumImageTtl = real.Tuning.MinimumImageTtl,
+            EvictionHard = real.Tuning.EvictionHard,
         };
         var kubelet = new RealKubelet(client, new RealKubeletOptions
         {

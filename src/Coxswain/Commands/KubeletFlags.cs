@@ -1,11 +1,12 @@
 using System.CommandLine;
+using Coxswain.Kubelet.Node;
 using k8s.Models;
 
 namespace Coxswain.Commands;
 
 /// <summary>What a real node's kubelet is tuned with on the command line (upstream's kubelet flags of the same names).</summary>
 internal sealed record KubeletTuning(long ContainerLogMaxSize, int ContainerLogMaxFiles, int ImageGcHighThresholdPercent,
-    int ImageGcLowThresholdPercent, TimeSpan MinimumImageTtl);
+    int ImageGcLowThresholdPercent, TimeSpan MinimumImageTtl, EvictionThresholds EvictionHard);
 
 /// <summary>The kubelet tuning flags, shared by `cox agent` and `cox server`'s local node.</summary>
 internal sealed class KubeletFlags
@@ -37,8 +38,24 @@ internal sealed class KubeletFlags
         DefaultValueFactory = _ => TimeSpan.FromMinutes(2),
     };
 
+    private readonly Option<string?> _evictionHard = new("--eviction-hard")
+    {
+        Description = "Hard eviction thresholds, e.g. memory.available<100Mi,nodefs.available<10% (given, it replaces all of upstream's defaults)",
+    };
+
     public KubeletFlags()
     {
+        _evictionHard.Validators.Add(result =>
+        {
+            try
+            {
+                EvictionThresholds.Parse(result.GetValueOrDefault<string?>() ?? "");
+            }
+            catch (FormatException e)
+            {
+                result.AddError("--eviction-hard: " + e.Message);
+            }
+        });
         _logMaxSize.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string>() is { } value && TryBytes(value) is not > 0)
@@ -68,7 +85,7 @@ internal sealed class KubeletFlags
     /// <summary>Adds the flags to <paramref name="command"/>, with the check that spans two of them.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _logMaxSize, _logMaxFiles, _gcHigh, _gcLow, _minImageTtl })
+        foreach (var option in new Option[] { _logMaxSize, _logMaxFiles, _gcHigh, _gcLow, _minImageTtl, _evictionHard })
         {
             command.Options.Add(option);
         }
@@ -85,7 +102,8 @@ internal sealed class KubeletFlags
     }
 
     public KubeletTuning Read(ParseResult parse) => new(TryBytes(parse.GetValue(_logMaxSize)!)!.Value, parse.GetValue(_logMaxFiles),
-        parse.GetValue(_gcHigh), parse.GetValue(_gcLow), parse.GetValue(_minImageTtl));
+        parse.GetValue(_gcHigh), parse.GetValue(_gcLow), parse.GetValue(_minImageTtl),
+        parse.GetValue(_evictionHard) is { } spec ? EvictionThresholds.Parse(spec) : EvictionThresholds.Default);
 
     private static long? TryBytes(string quantity)
     {

@@ -104,7 +104,7 @@ public sealed class NodeConditionsTests
         Assert.Equal("True", Get(Status(lowInodes, Runtime(), false, null, T0), "DiskPressure").Status);
         // No pid.available threshold by default; with one, PIDPressure follows it.
         Assert.Equal("False", Get(Status(fewPids, Runtime(), false, null, T0), "PIDPressure").Status);
-        var strict = new NodeAgentOptions { Eviction = EvictionThresholds.Default with { PidAvailable = 100 } };
+        var strict = new NodeAgentOptions { Eviction = EvictionThresholds.Default with { PidAvailable = Threshold.Bytes(100) } };
         var pid = NodeStatusBuilder.Status("box", strict, fewPids, Runtime(), false, null, T0);
         Assert.Equal(("True", "KubeletHasInsufficientPID"), (Get(pid, "PIDPressure").Status, Get(pid, "PIDPressure").Reason));
         // Pressure does not make the node NotReady.
