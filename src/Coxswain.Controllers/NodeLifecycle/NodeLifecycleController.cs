@@ -82,7 +82,7 @@ public sealed partial class NodeLifecycleController(Kubernetes client, NodeLifec
             return; // the updated node comes back through the informer; taints follow on the next pass
         }
 
-        var desired = Taints.ForReady(ready?.Status).ToList();
+        var desired = Taints.ForNode(node).ToList();
         var current = node.Spec?.Taints ?? [];
         var owned = current.Where(Taints.Owned).ToList();
         if (owned.Count != desired.Count || owned.Any(t => !desired.Contains((t.Key, t.Effect))))

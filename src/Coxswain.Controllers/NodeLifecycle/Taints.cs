@@ -7,8 +7,39 @@ internal static class Taints
 {
     public const string Unreachable = "node.kubernetes.io/unreachable";
     public const string NotReady = "node.kubernetes.io/not-ready";
+    public const string Unschedulable = "node.kubernetes.io/unschedulable";
 
-    public static bool Owned(V1Taint t) => t.Key is Unreachable or NotReady;
+    /// <summary>Upstream's TaintNodesByCondition: a condition that is True keeps scheduling off the node.</summary>
+    private static readonly Dictionary<string, string> ConditionTaints = new(StringComparer.Ordinal)
+    {
+        ["MemoryPressure"] = "node.kubernetes.io/memory-pressure",
+        ["DiskPressure"] = "node.kubernetes.io/disk-pressure",
+        ["PIDPressure"] = "node.kubernetes.io/pid-pressure",
+        ["NetworkUnavailable"] = "node.kubernetes.io/network-unavailable",
+    };
+
+    public static bool Owned(V1Taint t) => t.Key is Unreachable or NotReady or Unschedulable || ConditionTaints.ContainsValue(t.Key);
+
+    /// <summary>Every taint this controller keeps on the node: the Ready ones, NoSchedule for true conditions and for a cordon.</summary>
+    public static IEnumerable<(string Key, string Effect)> ForNode(V1Node node)
+    {
+        var conditions = node.Status?.Conditions ?? [];
+        foreach (var taint in ForReady(conditions.FirstOrDefault(c => c.Type == "Ready")?.Status))
+        {
+            yield return taint;
+        }
+        foreach (var c in conditions)
+        {
+            if (c.Status == "True" && c.Type is not null && ConditionTaints.TryGetValue(c.Type, out var key))
+            {
+                yield return (key, "NoSchedule");
+            }
+        }
+        if (node.Spec?.Unschedulable == true)
+        {
+            yield return (Unschedulable, "NoSchedule");
+        }
+    }
 
     /// <summary>The taints a node with this Ready status should carry (null, "True", "False", "Unknown").</summary>
     public static IEnumerable<(string Key, string Effect)> ForReady(string? ready) => ready switch

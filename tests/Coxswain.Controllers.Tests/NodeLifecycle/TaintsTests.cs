@@ -19,6 +19,28 @@ public sealed class TaintsTests
     }
 
     [Fact]
+    public void TrueConditionsAndACordonKeepSchedulingOff()
+    {
+        var node = new V1Node
+        {
+            Spec = new V1NodeSpec { Unschedulable = true },
+            Status = new V1NodeStatus
+            {
+                Conditions =
+                [
+                    new V1NodeCondition { Type = "Ready", Status = "True" },
+                    new V1NodeCondition { Type = "MemoryPressure", Status = "True" },
+                    new V1NodeCondition { Type = "DiskPressure", Status = "False" },
+                    new V1NodeCondition { Type = "PIDPressure", Status = "Unknown" },
+                ],
+            },
+        };
+        Assert.Equal([("node.kubernetes.io/memory-pressure", "NoSchedule"), (Taints.Unschedulable, "NoSchedule")], Taints.ForNode(node));
+        Assert.True(Taints.Owned(new V1Taint { Key = "node.kubernetes.io/disk-pressure", Effect = "NoSchedule" }));
+        Assert.False(Taints.Owned(new V1Taint { Key = "example.com/dedicated", Effect = "NoSchedule" }));
+    }
+
+    [Fact]
     public void UntoleratedPodIsEvictedAtOnce() =>
         Assert.Equal(Now, Taints.EvictAt(Pod(), [Unreachable], Now));
 

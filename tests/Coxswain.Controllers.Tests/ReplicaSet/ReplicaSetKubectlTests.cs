@@ -88,9 +88,18 @@ public sealed class ReplicaSetKubectlTests
 
         // Relabelled back, the orphan is adopted again and the surplus pod deleted.
         await kubectl.OkAsync($"label pod {released} app=web --overwrite");
-        await WaitForAsync(async () =>
+        await WaitForAsync<object>(async () =>
         {
-            var p = await c.CoreV1.ReadNamespacedPodAsync(released, "default");
+            V1Pod p;
+            try
+            {
+                p = await c.CoreV1.ReadNamespacedPodAsync(released, "default");
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // Adopted, then picked as the surplus pod: only its owner deletes it.
+                return "adopted and deleted";
+            }
             return p.Metadata.OwnerReferences?.Any(r => r.Controller == true && r.Name == "web") == true ? p : null;
         }, "orphan adopted");
         await WaitRunningAsync(c, "web", 2);

@@ -59,8 +59,20 @@ public sealed class EvictionOnARealNodeTests
             .Single(c => (string?)c!["type"] == "DisruptionTarget")!["lastTransitionTime"]!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(EvictedAt(hungry) < EvictedAt(modest), $"hungry {EvictedAt(hungry):O}, modest {EvictedAt(modest):O}");
 
-        // While the pressure lasts, a new BestEffort pod is refused before anything of it starts.
-        await kubectl.OkAsync("run late --image=busybox --restart=Never -- sleep 3600");
+        // The node lifecycle controller keeps the scheduler away with a taint; a pod bound to the node anyway (by
+        // nodeName) is refused by the kubelet before anything of it starts.
+        await host.UntilAsync(async () => (await kubectl.OkAsync("get node node-1 -o jsonpath={.spec.taints[*].key}")).Contains("node.kubernetes.io/memory-pressure"),
+            "the memory-pressure taint");
+        await kubectl.OkAsync("apply -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: late}
+            spec:
+              nodeName: node-1
+              restartPolicy: Never
+              containers:
+              - {name: late, image: busybox, command: ["sleep", "3600"]}
+            """);
         await host.UntilPodPhaseAsync("late", "Failed");
         var late = JsonNode.Parse(await kubectl.OkAsync("get pod late -o json"))!["status"]!;
         Assert.Equal(("Evicted", "The node had condition: [MemoryPressure]. "), ((string?)late["reason"], (string?)late["message"]));
