@@ -277,6 +277,15 @@ internal sealed partial class PodSyncer(CriClient cri, KubeletSettings settings,
             WaitAll(new Waiting("ContainerCreating"));
             return null;
         }
+        try
+        {
+            PodCgroups.Configure(pod, settings.CgroupRoot);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The containers' own limits still hold; only the pod-wide cap is missing.
+            LogPodCgroupFailed(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, e.Message);
+        }
         var attempt = state.Sandbox is { } old ? old.Metadata.Attempt + 1 : 0u;
         var config = SandboxConfigs.Build(pod, attempt, settings);
         try
@@ -418,6 +427,9 @@ internal sealed partial class PodSyncer(CriClient cri, KubeletSettings settings,
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pod {Namespace}/{Name}: pod cgroup limits not set: {Error}")]
+    private static partial void LogPodCgroupFailed(ILogger logger, string @namespace, string name, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "pod {Namespace}/{Name}: sandbox failed: {Error}")]
     private static partial void LogSandboxFailed(ILogger logger, string @namespace, string name, string error);

@@ -267,6 +267,36 @@ public sealed class RealPodTests(RealCluster cluster) : IClassFixture<RealCluste
     }
 
     [Fact]
+    public async Task APodsCgroupCarriesTheSumOfItsContainersLimits()
+    {
+        var ns = await cluster.NamespaceAsync("podcg");
+        await cluster.Kubectl.OkAsync($"-n {ns} apply -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: pair}
+            spec:
+              containers:
+              - name: a
+                image: busybox
+                command: ["sleep", "3600"]
+                resources: {limits: {cpu: 200m, memory: 64Mi}}
+              - name: b
+                image: busybox
+                command: ["sleep", "3600"]
+                resources: {limits: {cpu: 300m, memory: 32Mi}}
+            """);
+        var pod = await cluster.WaitForPodAsync(ns, "pair", p => p.Status?.Phase == "Running", "Running");
+        Assert.Equal("Guaranteed", pod.Status.QosClass);
+
+        // Guaranteed: the pod cgroup sits right under the node's cgroup root, in every hierarchy.
+        var dir = $"{cluster.Host.CgroupRoot.Trim('/')}/pod{pod.Metadata.Uid}";
+        string Read(string hierarchy, string file) => File.ReadAllText($"/sys/fs/cgroup/{hierarchy}/{dir}/{file}").Trim();
+        Assert.Equal($"{96 * 1024 * 1024}", Read("memory", "memory.limit_in_bytes"));
+        Assert.Equal("50000", Read("cpu", "cpu.cfs_quota_us"));
+        Assert.Equal("512", Read("cpu", "cpu.shares"));
+    }
+
+    [Fact]
     public async Task SecurityContextAndResourceLimitsReachTheContainer()
     {
         var ns = await cluster.NamespaceAsync("sec");
