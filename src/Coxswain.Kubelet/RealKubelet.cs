@@ -61,6 +61,7 @@ public sealed partial class RealKubelet(Kubernetes client, RealKubeletOptions op
                 CniIpamDir = paths.CniIpamDir,
                 KubeletPort = settings.KubeletPort,
                 Eviction = settings.EvictionHard,
+                MasqueradePodCidr = true,
             }, loggers.CreateLogger("node"), events);
             if (containerd != null)
             {

@@ -254,7 +254,10 @@ public sealed partial class NodeAgent
             {
                 var path = CniConfig.Write(confDir, _options.CniIpamDir ?? Path.Combine(confDir, "ipam"), cidr);
                 LogCniWritten(_logger, cidr, path);
-                PodMasquerade.Ensure(cidr, _logger);
+                if (_options.MasqueradePodCidr)
+                {
+                    PodMasquerade.Ensure(cidr, _logger);
+                }
             }
             _cidrWritten = cidr;
         }

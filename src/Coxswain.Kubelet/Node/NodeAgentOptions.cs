@@ -36,6 +36,12 @@ public sealed record NodeAgentOptions
     public int LeaseDurationSeconds { get; init; } = 40;
     public TimeSpan LeaseRenewInterval => TimeSpan.FromSeconds(LeaseDurationSeconds / 4.0);
 
+    /// <summary>
+    /// Whether the node adds the MASQUERADE rule for its podCIDR in its network namespace. Only a real kubelet does:
+    /// a NodeAgent hosted elsewhere (a test process in the machine's own namespace) must leave iptables alone.
+    /// </summary>
+    public bool MasqueradePodCidr { get; init; }
+
     /// <summary>Where the pod network's CNI conflist and host-local's state go once the node has a podCIDR; null: not written.</summary>
     public string? CniConfDir { get; init; }
     public string? CniIpamDir { get; init; }
