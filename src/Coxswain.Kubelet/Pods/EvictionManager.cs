@@ -111,11 +111,10 @@ internal sealed partial class EvictionManager(EvictionThresholds thresholds, IMa
         foreach (var container in victim.Pod.Spec.Containers)
         {
             var used = victim.Containers.GetValueOrDefault(container.Name);
-            var request = container.Resources?.Requests?.TryGetValue(resource, out var q) == true ? (long)q.ToDecimal() : 0;
-            if (used > request)
+            var request = container.Resources?.Requests?.TryGetValue(resource, out var q) == true ? q : null;
+            if (used > (request is null ? 0 : (long)request.ToDecimal()))
             {
-                var requested = container.Resources?.Requests?.TryGetValue(resource, out var r) == true ? r.ToString() : "0";
-                message += $"Container {container.Name} was using {Threshold.FormatBytes(used)}, request is {requested}, has larger consumption of {resource}. ";
+                message += $"Container {container.Name} was using {Threshold.FormatBytes(used)}, request is {request?.ToString() ?? "0"}, has larger consumption of {resource}. ";
             }
         }
         return message;

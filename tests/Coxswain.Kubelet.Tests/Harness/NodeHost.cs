@@ -171,9 +171,10 @@ public sealed class NodeHost : IAsyncDisposable
     public Task UntilPodPhaseAsync(string pod, string phase) =>
         UntilAsync(async () => (await Kubectl().RunAsync($"get pod {pod} -o jsonpath={{.status.phase}}")).Stdout == phase, $"{pod} {phase}");
 
-    /// <summary>Waits until the Node is Ready.</summary>
-    public Task UntilNodeReadyAsync(string node = "node-1") =>
-        UntilAsync(async () => (await Kubectl().RunAsync($"get node {node} --no-headers")).Stdout.Contains(" Ready "), node + " Ready");
+    /// <summary>Waits until the Node is Ready; with <paramref name="node"/> null, any node (the server's local one is named after the host).</summary>
+    public Task UntilNodeReadyAsync(string? node = "node-1") =>
+        UntilAsync(async () => (await Kubectl().RunAsync(node is null ? "get nodes --no-headers" : $"get node {node} --no-headers")).Stdout.Contains(" Ready "),
+            (node ?? "a node") + " Ready");
 
     /// <summary>The data dir of <see cref="StartRealAgent"/>'s agent (containerd's root and state, pods, logs).</summary>
     public string AgentDataDir => Path.Combine(_name.HarnessDir, "agent");

@@ -69,7 +69,7 @@ public sealed class VolumesOnARealNodeTests
     {
         await using var host = await NodeHost.StartAsync(passCgroupRoot: true);
         var kubectl = host.Kubectl();
-        await WaitForReadyNodeAsync(kubectl, host);
+        await host.UntilNodeReadyAsync(node: null);
         await kubectl.OkAsync("create configmap app --from-literal=mode=fast");
         await kubectl.OkAsync("create secret generic creds --from-literal=password=s3cret");
         await kubectl.OkAsync("apply -f -", Pods);
@@ -115,7 +115,7 @@ public sealed class VolumesOnARealNodeTests
     {
         await using var host = await NodeHost.StartAsync(passCgroupRoot: true);
         var kubectl = host.Kubectl();
-        await WaitForReadyNodeAsync(kubectl, host);
+        await host.UntilNodeReadyAsync(node: null);
         await kubectl.OkAsync("create configmap live --from-literal=mode=fast");
         await kubectl.OkAsync("apply -f -", """
             apiVersion: v1
@@ -146,16 +146,5 @@ public sealed class VolumesOnARealNodeTests
             await Task.Delay(1000);
         }
         Assert.Equal("fast->slow", (await kubectl.OkAsync("get pod watcher -o jsonpath={.status.containerStatuses[0].state.terminated.message}")).Trim());
-    }
-
-    /// <summary>The pods below are created once the local node is Ready, so they are scheduled at once.</summary>
-    private static async Task WaitForReadyNodeAsync(Coxswain.ApiServer.Tests.Harness.Kubectl kubectl, NodeHost host)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (!(await kubectl.RunAsync("get nodes --no-headers")).Stdout.Contains(" Ready "))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no Ready node:\n" + host.Output);
-            await Task.Delay(250);
-        }
     }
 }
